@@ -1,0 +1,83 @@
+/**
+ * The engine's run result: what the JSON output holds and what every
+ * reporter (console summary, JSON file, HTML report) reads. Owned here so the
+ * reporters and the engine agree on one shape.
+ *
+ * Time unit: every duration and latency in this file is in **milliseconds**
+ * (fractional); every point in time is epoch milliseconds, except
+ * `startTime`/`endTime` of the run, which are ISO-8601 strings.
+ *
+ * @module
+ */
+import type { MetricsSnapshot, TimeSeriesPoint } from "../../mod.ts";
+
+/** The phase a run is in (Lunge's phases). */
+export type Phase = "init" | "warmup" | "ramp-up" | "steady" | "ramp-down" | "cooldown" | "done";
+
+/** A time-series point with the engine's extra per-second fields. */
+export interface RunTimeSeriesPoint extends TimeSeriesPoint {
+  /** Virtual users active at the end of this second. */
+  activeVUs: number;
+  /** Phase the run was in at the end of this second. */
+  phase: Phase;
+}
+
+/** How one scenario ran. */
+export interface ScenarioResult {
+  /** Executor name, e.g. "constant-vus". */
+  executor: string;
+  /** Iterations (requests sequences) started. */
+  iterations: number;
+  /** Arrival-rate executors: iterations due when no VU was free. */
+  droppedIterations: number;
+  /** Most VUs active at once. */
+  maxVUs: number;
+  /** Arrival-rate executors: the configured (peak) rate in iterations/s; 0 for VU executors. */
+  targetRate: number;
+}
+
+/** One evaluated threshold. */
+export interface ThresholdResult {
+  /** e.g. "http_req_duration". */
+  metric: string;
+  /** e.g. "p(95) < 500". */
+  expression: string;
+  /** Whether it held. */
+  passed: boolean;
+  /** The measured value (ms for durations, 0..1 for rates, counts/s for http_reqs). */
+  value: number;
+  /** A one-line human message. */
+  message: string;
+}
+
+/** The whole JSON result of a run. */
+export interface RunResult {
+  /** Test name. */
+  name: string;
+  /** Test description ("" when none). */
+  description: string;
+  /** ISO-8601 start. */
+  startTime: string;
+  /** ISO-8601 end. */
+  endTime: string;
+  /** Run duration in ms. */
+  duration: number;
+  /** The unit of every duration and latency in this document: always "ms". */
+  timeUnit: "ms";
+  /** Which collector recorded the run. */
+  collector: "atomic" | "mutex";
+  /** Per scenario name. */
+  scenarios: Record<string, ScenarioResult>;
+  /** The collector's final snapshot. */
+  metrics: MetricsSnapshot;
+  /** One point per second, oldest first, no gaps. */
+  timeSeries: { interval: number; points: RunTimeSeriesPoint[] };
+  /** Phase changes, for charts: epoch ms and the phase entered. */
+  phases: { timestamp: number; phase: Phase }[];
+  /** Whether every threshold held and the run did not error. */
+  passed: boolean;
+  /** Every threshold evaluated. */
+  thresholds: ThresholdResult[];
+  /** Why the run failed to run (not a threshold failure), or null. */
+  error: string | null;
+}

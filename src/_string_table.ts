@@ -1,0 +1,100 @@
+/**
+ * A bounded table of strings (error types or request names) in shared
+ * memory, mapping each distinct string to a small integer that fits in a
+ * sample ring slot. Slots are only ever appended, never freed (not even by
+ * `reset()`, which zeroes counts), so an index a thread has cached stays
+ * valid for the collector's life. Strings past the table's capacity map to
+ * the "other" index, `slots`.
+ *
+ * Slot layout (STRING_SLOT_BYTES each): Int32 byte length, then UTF-8 bytes
+ * (strings are cut to MAX_KEY_BYTES at a character boundary).
+ *
+ * Thread safety: `resolve` and `name` read and write the table with plain
+ * accesses and must be called with the collector's lock held; each thread
+ * keeps a local `Map` in front so that a string costs one lookup after its
+ * first sighting.
+ *
+ * @module
+ */
+import { MAX_KEY_BYTES, STRING_SLOT_BYTES } from "./_layout.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** One string table, as seen from one thread. */
+export class StringTable {
+  #bytes: Uint8Array;
+  #header: Int32Array;
+  #countIndex: number;
+  #base: number;
+  #slots: number;
+  #scratch = new Uint8Array(MAX_KEY_BYTES);
+  /** This thread's cache: string -> index. */
+  #cache = new Map<string, number>();
+  /** This thread's cache: index -> string. */
+  #names: string[] = [];
+
+  /** The table at byte `base` of `buffer`, its count in header word `countIndex`. */
+  constructor(
+    buffer: SharedArrayBuffer,
+    table: { base: number; slots: number; countIndex: number },
+  ) {
+    this.#bytes = new Uint8Array(buffer);
+    this.#header = new Int32Array(buffer, 0, 16);
+    this.#base = table.base;
+    this.#slots = table.slots;
+    this.#countIndex = table.countIndex;
+  }
+
+  /** The index of `s` cached by this thread, or -1. No lock needed. */
+  cached(s: string): number {
+    return this.#cache.get(s) ?? -1;
+  }
+
+  /** The index of `s`, registering it if there is room. Call with the lock held. */
+  resolve(s: string): number {
+    const { read, written } = encoder.encodeInto(s, this.#scratch);
+    const key = this.#scratch.subarray(0, written);
+    const count = this.#header[this.#countIndex];
+    let index = this.#slots; // "other"
+    for (let i = 0; i < count; i++) {
+      if (this.#equals(i, key)) {
+        index = i;
+        break;
+      }
+    }
+    if (index === this.#slots && count < this.#slots) {
+      const at = this.#base + count * STRING_SLOT_BYTES;
+      new Int32Array(this.#bytes.buffer, at, 1)[0] = written;
+      this.#bytes.set(key, at + 4);
+      this.#header[this.#countIndex] = count + 1;
+      index = count;
+    }
+    // Strings cut to the same prefix share a slot: cache the full string too.
+    this.#cache.set(s, index);
+    if (read < s.length) this.#cache.set(s.slice(0, read), index);
+    return index;
+  }
+
+  /** The string at `index` ("other" for the overflow index). Call with the lock held. */
+  name(index: number): string {
+    if (index >= this.#slots) return "other";
+    let s = this.#names[index];
+    if (s === undefined) {
+      const at = this.#base + index * STRING_SLOT_BYTES;
+      const length = new Int32Array(this.#bytes.buffer, at, 1)[0];
+      // TextDecoder refuses shared memory: copy the bytes out first.
+      s = decoder.decode(this.#bytes.slice(at + 4, at + 4 + length));
+      this.#names[index] = s;
+    }
+    return s;
+  }
+
+  #equals(i: number, key: Uint8Array): boolean {
+    const at = this.#base + i * STRING_SLOT_BYTES;
+    if (new Int32Array(this.#bytes.buffer, at, 1)[0] !== key.length) return false;
+    const b = this.#bytes;
+    for (let j = 0; j < key.length; j++) if (b[at + 4 + j] !== key[j]) return false;
+    return true;
+  }
+}

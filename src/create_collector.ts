@@ -1,0 +1,110 @@
+/**
+ * The feature flag and the Worker side: `createCollector` picks an
+ * implementation, `attachCollector` joins an existing one from a handle.
+ *
+ * @module
+ */
+import type {
+  CollectorHandle,
+  CollectorKind,
+  CollectorOptions,
+  SharedMetricsCollector,
+} from "./types.ts";
+import { AtomicMetricsCollector } from "./atomic_collector.ts";
+import { MutexMetricsCollector } from "./mutex_collector.ts";
+import { ATTACH, type InternalOptions } from "./_attach.ts";
+
+/** Read an environment variable only if permission is already granted: never prompt, never throw. */
+function readEnv(name: string): string | undefined {
+  try {
+    if (typeof Deno === "undefined") return undefined;
+    if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+      return undefined;
+    }
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+function checkKind(kind: unknown, source: string): CollectorKind {
+  if (kind === "atomic" || kind === "mutex") return kind;
+  throw new RangeError(`${source} must be "atomic" or "mutex" (got ${JSON.stringify(kind)})`);
+}
+
+/**
+ * The collector kind the environment asks for: `LUNGE_COLLECTOR`
+ * ("atomic" | "mutex"), else Lunge's `LUNGE_USE_OLD_COLLECTOR=true|1`
+ * (mutex), else "atomic". Variables the process may not read count as unset.
+ *
+ * @example
+ * ```ts
+ * import { collectorKindFromEnv } from "@lunge/metrics";
+ *
+ * console.log(collectorKindFromEnv()); // "atomic" unless LUNGE_COLLECTOR says otherwise
+ * ```
+ */
+export function collectorKindFromEnv(): CollectorKind {
+  const flag = readEnv("LUNGE_COLLECTOR");
+  if (flag !== undefined && flag.trim() !== "") {
+    return checkKind(flag.trim().toLowerCase(), "LUNGE_COLLECTOR");
+  }
+  const old = readEnv("LUNGE_USE_OLD_COLLECTOR")?.trim().toLowerCase();
+  return old === "1" || old === "true" ? "mutex" : "atomic";
+}
+
+/**
+ * The feature flag: a new collector of `kind`; else of the kind the
+ * `LUNGE_COLLECTOR` environment variable names ("atomic" | "mutex"); else
+ * atomic. Without env permission the variable counts as unset (no prompt).
+ *
+ * @example
+ * ```ts
+ * import { createCollector } from "@lunge/metrics";
+ *
+ * const collector = createCollector("atomic", { timeSeriesCapacity: 600 });
+ * collector.recordRequest({ startTime: Date.now(), duration: 2.5, statusCode: 200, bytes: 100 });
+ * console.log(collector.getSnapshot().latency.p50); // 2.5
+ * collector.close();
+ * ```
+ */
+export function createCollector(
+  kind?: CollectorKind,
+  options?: CollectorOptions,
+): SharedMetricsCollector {
+  const k = kind === undefined ? collectorKindFromEnv() : checkKind(kind, "createCollector: kind");
+  return k === "atomic" ? new AtomicMetricsCollector(options) : new MutexMetricsCollector(options);
+}
+
+/**
+ * In a Worker: a collector writing into the same shared memory as the one
+ * that made `handle` (with `share()`). Counts recorded through any attached
+ * collector are visible to every other, exactly, once each writer has called
+ * `flush()`. Call `close()` before the Worker ends.
+ *
+ * @example worker.ts
+ * ```ts ignore
+ * /// <reference lib="deno.worker" />
+ * import { attachCollector, type CollectorHandle } from "@lunge/metrics";
+ *
+ * self.onmessage = (e: MessageEvent<CollectorHandle>) => {
+ *   const collector = attachCollector(e.data);
+ *   collector.recordRequest({ startTime: Date.now(), duration: 3, statusCode: 200, bytes: 10 });
+ *   collector.close(); // flushes, and frees this thread's writer slot
+ *   self.postMessage("done");
+ * };
+ * ```
+ */
+export function attachCollector(handle: CollectorHandle): SharedMetricsCollector {
+  if (typeof handle !== "object" || handle === null) {
+    throw new TypeError(`attachCollector: handle must be an object (got ${String(handle)})`);
+  }
+  const kind = checkKind(handle.kind, "CollectorHandle.kind");
+  const options: InternalOptions = { [ATTACH]: handle.buffer };
+  if (!(handle.buffer instanceof SharedArrayBuffer)) {
+    throw new TypeError("CollectorHandle.buffer must be a SharedArrayBuffer");
+  }
+  return kind === "atomic"
+    ? new AtomicMetricsCollector(options)
+    : new MutexMetricsCollector(options);
+}

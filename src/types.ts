@@ -1,0 +1,333 @@
+/**
+ * The public contract: the records a load generator hands to a collector and
+ * the views a collector gives back. Both collectors satisfy
+ * {@linkcode MetricsCollector}; every shape here is fixed by the project's
+ * contract.
+ *
+ * @module
+ */
+
+/**
+ * One finished request, as the load generator hands it to a collector.
+ *
+ * A request is **failed** when `error` is set, or `statusCode` is 0, or
+ * `statusCode >= 400`; otherwise it is successful.
+ *
+ * @example A successful and a failed request
+ * ```ts
+ * import type { RequestResult } from "@lunge/metrics";
+ *
+ * const ok: RequestResult = {
+ *   startTime: Date.now(),
+ *   duration: 12.5,
+ *   statusCode: 200,
+ *   bytes: 512,
+ *   name: "home",
+ * };
+ * const refused: RequestResult = {
+ *   startTime: Date.now(),
+ *   duration: 0.3,
+ *   statusCode: 0,
+ *   bytes: 0,
+ *   error: "connection refused",
+ * };
+ * ```
+ */
+export interface RequestResult {
+  /** When the request started (for open-model executors: when it was
+   * *scheduled* to start), in ms since the Unix epoch, fractional allowed. */
+  startTime: number;
+  /** Response time in ms, fractional (µs resolution is meaningful). */
+  duration: number;
+  /** HTTP status code, or 0 when no response arrived. */
+  statusCode: number;
+  /** Bytes received for this request, integer >= 0. */
+  bytes: number;
+  /** Why the request failed without a usable response ("timeout",
+   * "connection refused", …). Absent on a response. */
+  error?: string;
+  /** Optional request name, for per-name latency statistics. */
+  name?: string;
+}
+
+/**
+ * Latency statistics, all in milliseconds; every field is 0 when `count` is 0.
+ * `min`, `max`, `mean` and `stdDev` (population) are exact; the percentiles
+ * come from a log-linear histogram and are within 1 % of the exact
+ * nearest-rank percentile.
+ *
+ * @example Reading the p99 of a snapshot
+ * ```ts
+ * import { createCollector, type LatencyStats } from "@lunge/metrics";
+ *
+ * const collector = createCollector("atomic");
+ * collector.recordRequest({ startTime: Date.now(), duration: 4, statusCode: 200, bytes: 0 });
+ * const latency: LatencyStats = collector.getSnapshot().latency;
+ * console.log(latency.p99); // 4
+ * collector.close();
+ * ```
+ */
+export interface LatencyStats {
+  /** Number of samples. */
+  count: number;
+  /** Smallest sample. */
+  min: number;
+  /** Largest sample. */
+  max: number;
+  /** Arithmetic mean. */
+  mean: number;
+  /** Population standard deviation. */
+  stdDev: number;
+  /** Median. */
+  p50: number;
+  /** 90th percentile. */
+  p90: number;
+  /** 95th percentile. */
+  p95: number;
+  /** 99th percentile. */
+  p99: number;
+  /** 99.9th percentile. */
+  p999: number;
+}
+
+/**
+ * A consistent, point-in-time view of everything a collector has counted.
+ *
+ * @example Printing the headline figures
+ * ```ts
+ * import { createCollector, type MetricsSnapshot } from "@lunge/metrics";
+ *
+ * const collector = createCollector();
+ * const s: MetricsSnapshot = collector.getSnapshot();
+ * console.log(`${s.totalRequests} requests, ${(s.errorRate * 100).toFixed(2)} % errors`);
+ * collector.close();
+ * ```
+ */
+export interface MetricsSnapshot {
+  /** Epoch ms when the snapshot was taken. */
+  timestamp: number;
+  /** Epoch ms the collection started (creation or the last reset). */
+  startTime: number;
+  /** Ms from `startTime` to `timestamp`. */
+  elapsed: number;
+  /** Every recorded request. Always `successfulRequests + failedRequests`. */
+  totalRequests: number;
+  /** Requests with a status in 1..399 and no error. */
+  successfulRequests: number;
+  /** Requests with an error, status 0, or status >= 400. */
+  failedRequests: number;
+  /** Sum of `RequestResult.bytes`. */
+  totalBytes: number;
+  /** `totalRequests` / elapsed seconds. */
+  requestsPerSecond: number;
+  /** `totalBytes` / elapsed seconds. */
+  bytesPerSecond: number;
+  /** `failedRequests / totalRequests`, 0..1 (0 when nothing was recorded). */
+  errorRate: number;
+  /** Latency over every recorded request. */
+  latency: LatencyStats;
+  /** Every status seen (including 0) -> count. */
+  statusCodes: Record<string, number>;
+  /** Statuses >= 400 -> count. */
+  errorsByStatus: Record<string, number>;
+  /** `RequestResult.error` -> count; strings past `maxErrorTypes` count as "other". */
+  errorsByType: Record<string, number>;
+  /** Latency per `RequestResult.name`; names past `maxNames` count as "other". */
+  byName: Record<string, LatencyStats>;
+  /** What the load generator reported through `recordGenerationRate`. */
+  generation: {
+    /** Last value passed to `recordGenerationRate`. */
+    rate: number;
+    /** `requestsPerSecond / rate` (0 when rate is 0). */
+    efficiency: number;
+  };
+  /** Latency samples lost before analysis (counts stay exact). Both
+   * collectors in this module never drop a sample, so this is always 0. */
+  droppedSamples: number;
+}
+
+/**
+ * One 1-second interval of a {@linkcode TimeSeriesData}. A request belongs to
+ * the interval containing its completion, `startTime + duration`.
+ *
+ * @example Finding the busiest second
+ * ```ts
+ * import { createCollector, type TimeSeriesPoint } from "@lunge/metrics";
+ *
+ * const collector = createCollector();
+ * collector.recordRequest({ startTime: Date.now(), duration: 3, statusCode: 200, bytes: 10 });
+ * const points: TimeSeriesPoint[] = collector.getTimeSeries().points;
+ * const busiest = points.reduce((a, b) => (b.requests > a.requests ? b : a));
+ * console.log(busiest.requestsPerSecond); // 1
+ * collector.close();
+ * ```
+ */
+export interface TimeSeriesPoint {
+  /** Epoch ms at the start of this 1-second interval. */
+  timestamp: number;
+  /** Requests completed in this interval. */
+  requests: number;
+  /** Successful requests completed in this interval. */
+  successes: number;
+  /** Failed requests completed in this interval. */
+  failures: number;
+  /** Bytes of the requests completed in this interval. */
+  bytes: number;
+  /** `requests` per second of this interval. */
+  requestsPerSecond: number;
+  /** `failures / requests` (0 when empty). */
+  errorRate: number;
+  /** Latency of this interval's requests only (ms). */
+  latency: {
+    /** Mean latency. */
+    mean: number;
+    /** Median latency. */
+    p50: number;
+    /** 90th percentile. */
+    p90: number;
+    /** 95th percentile. */
+    p95: number;
+    /** 99th percentile. */
+    p99: number;
+    /** Largest latency. */
+    max: number;
+  };
+  /** Last generation rate recorded in this interval (0 if none). */
+  generationRate: number;
+}
+
+/**
+ * A 1-second time series, oldest point first, without gaps.
+ *
+ * @example Plotting requests per second
+ * ```ts
+ * import { createCollector, type TimeSeriesData } from "@lunge/metrics";
+ *
+ * const collector = createCollector();
+ * const series: TimeSeriesData = collector.getTimeSeries();
+ * for (const p of series.points) console.log(new Date(p.timestamp), p.requestsPerSecond);
+ * collector.close();
+ * ```
+ */
+export interface TimeSeriesData {
+  /** Interval length in ms (1000). */
+  interval: number;
+  /** Oldest first, at most `timeSeriesCapacity` points. */
+  points: TimeSeriesPoint[];
+}
+
+/**
+ * The interface both implementations satisfy: the seed's `MetricsCollector`.
+ *
+ * @example Recording through the interface
+ * ```ts
+ * import { createCollector, type MetricsCollector } from "@lunge/metrics";
+ *
+ * const collector: MetricsCollector = createCollector();
+ * collector.recordRequest({ startTime: Date.now(), duration: 1.25, statusCode: 200, bytes: 42 });
+ * collector.recordGenerationRate(200);
+ * console.log(collector.getSnapshot().totalRequests); // 1
+ * collector.reset();
+ * ```
+ */
+export interface MetricsCollector {
+  /** Record one finished request. Throws a `TypeError`/`RangeError` naming
+   * the field on invalid input, and then changes nothing. */
+  recordRequest(result: RequestResult): void;
+  /** Record the rate (requests/s) at which the load generator issued requests. */
+  recordGenerationRate(rate: number): void;
+  /** A consistent view of everything counted so far. */
+  getSnapshot(): MetricsSnapshot;
+  /** The 1-second time series. */
+  getTimeSeries(): TimeSeriesData;
+  /** Forget everything counted so far and restart the clock. */
+  reset(): void;
+}
+
+/**
+ * The two implementations: `"atomic"` (lock-free hot path) and `"mutex"` (a
+ * lock on every call, the baseline).
+ *
+ * @example
+ * ```ts
+ * import type { CollectorKind } from "@lunge/metrics";
+ *
+ * const kind: CollectorKind = "atomic";
+ * ```
+ */
+export type CollectorKind = "atomic" | "mutex";
+
+/**
+ * Sizes fixed at construction; the collector's memory never grows after.
+ *
+ * @example A collector for a 10-minute test
+ * ```ts
+ * import { createCollector, type CollectorOptions } from "@lunge/metrics";
+ *
+ * const options: CollectorOptions = { timeSeriesCapacity: 600, maxNames: 16 };
+ * const collector = createCollector("atomic", options);
+ * collector.close();
+ * ```
+ */
+export interface CollectorOptions {
+  /** Latency sample ring per writer, default 10_000 (atomic collector). */
+  ringSize?: number;
+  /** 1-second points kept, default 3_600. */
+  timeSeriesCapacity?: number;
+  /** Distinct error strings kept, default 64; the rest count as "other". At most 1_000. */
+  maxErrorTypes?: number;
+  /** Distinct request names kept, default 64; likewise. At most 1_000. */
+  maxNames?: number;
+  /** Ring -> analysis flush cadence in ms, default 100 (0 disables the timer). */
+  flushIntervalMs?: number;
+  /** Threads that may record at once (the creator and every attached
+   * collector not yet closed), default 16, at most 1_024. */
+  maxWriters?: number;
+}
+
+/**
+ * A structured-cloneable handle to a collector's shared memory: post it to a
+ * Worker and pass it to `attachCollector` there.
+ *
+ * @example Sharing a collector with a Worker
+ * ```ts ignore
+ * import { createCollector, type CollectorHandle } from "@lunge/metrics";
+ *
+ * const collector = createCollector();
+ * const handle: CollectorHandle = collector.share();
+ * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+ * worker.postMessage(handle);
+ * ```
+ */
+export interface CollectorHandle {
+  /** Which implementation wrote the memory. */
+  readonly kind: CollectorKind;
+  /** The whole collector state. */
+  readonly buffer: SharedArrayBuffer;
+}
+
+/**
+ * A collector whose memory can be shared with Web Workers.
+ *
+ * @example Flush and close at the end of a run
+ * ```ts
+ * import { createCollector, type SharedMetricsCollector } from "@lunge/metrics";
+ *
+ * const collector: SharedMetricsCollector = createCollector("mutex");
+ * collector.recordRequest({ startTime: Date.now(), duration: 2, statusCode: 503, bytes: 0 });
+ * collector.flush();
+ * console.log(collector.kind, collector.getSnapshot().errorsByStatus); // mutex { "503": 1 }
+ * collector.close();
+ * ```
+ */
+export interface SharedMetricsCollector extends MetricsCollector {
+  /** Which implementation this is. */
+  readonly kind: CollectorKind;
+  /** A structured-cloneable handle: post it to a Worker and `attachCollector` it there. */
+  share(): CollectorHandle;
+  /** Publish anything this thread still holds (batched cold-path data). */
+  flush(): void;
+  /** Flush, stop background timers and give back this thread's writer slot;
+   * the collector may still be read, but no longer records. */
+  close(): void;
+}
