@@ -1,11 +1,13 @@
 /**
- * The analysis region: every count, histogram and time-series point a
- * snapshot reports, as plain Float64 words in shared memory. Both collectors
- * use it; every method must be called with the collector's lock held (the
- * lock orders these plain accesses between threads, see futex_lock.ts), so
- * nothing here can tear or be seen half-updated.
+ * The analysis word map: every count, histogram and time-series point a
+ * snapshot reports, as plain Float64 words. One instance lives in shared
+ * memory (the collector's ANALYSIS region, touched only with the lock held:
+ * the lock orders these plain accesses between threads, see futex_lock.ts,
+ * so nothing here can tear or be seen half-updated). The atomic collector
+ * also gives each recording thread a private instance over ordinary memory:
+ * its batch, which `merge` folds into the shared one.
  *
- * Float64 word map (from the region's start):
+ * Float64 word map:
  *
  * | words | meaning |
  * |---|---|
@@ -17,11 +19,10 @@
  * | POINTS: capacity x 12 | time-series ring, point k at slot k % capacity: k, requests, successes, failures, bytes, latency sum, latency max, generation rate, p50, p90, p95, p99 |
  * | WINDOWS: 4 x (1 + recorder) | latency of the 4 newest intervals: k, then a recorder |
  *
- * Counts are float64 and exact to 2^53. Interval k covers
- * `[startTime + 1000k, startTime + 1000(k + 1))` of completion time; a
- * request completing before startTime (in flight across a reset) counts in
- * interval 0. An interval's percentiles come from its window while it is one
- * of the 4 newest intervals seen, and are frozen into its point when its
+ * Counts are float64 and exact to 2^53. Interval k is the wall-clock second
+ * `[1000k, 1000(k + 1))` ms since the epoch that contains a request's
+ * completion. An interval's percentiles come from its window while it is one
+ * of the 4 newest intervals seen, and are frozen into its point when the
  * window is reused; a sample arriving later than that still counts in the
  * point's counts, mean and max, but not in its percentiles.
  *
@@ -31,13 +32,14 @@ import type { LatencyStats, MetricsSnapshot, TimeSeriesData, TimeSeriesPoint } f
 import {
   clearRecorder,
   latencyBucket,
+  mergeRecorder,
   RECORDER_WORDS,
   recorderCount,
   recorderPercentiles,
   recorderStats,
   recordLatency,
 } from "./histogram.ts";
-import { type Layout, POINT_WORDS, STATUS_SLOTS, WINDOWS } from "./_layout.ts";
+import type { ResolvedOptions } from "./_layout.ts";
 import type { StringTable } from "./_string_table.ts";
 
 const START = 0;
@@ -48,7 +50,10 @@ const BYTES = 4;
 const FIRST = 5;
 const LAST = 6;
 
-// Point words.
+/** Status codes 0..999. */
+const STATUS_SLOTS = 1000;
+/** Float64 words of one time-series point. */
+const POINT_WORDS = 12;
 const P_K = 0;
 const P_REQUESTS = 1;
 const P_SUCCESSES = 2;
@@ -58,10 +63,17 @@ const P_SUM = 5;
 const P_MAX = 6;
 const P_RATE = 7;
 const P_PCT = 8; // p50, p90, p95, p99
-
+/** Open per-interval latency windows. */
+const WINDOWS = 4;
 const WINDOW_WORDS = 1 + RECORDER_WORDS;
 
-/** The analysis region of one collector, as seen from one thread. */
+/** Float64 words an analysis with `o` occupies. */
+export function analysisWords(o: ResolvedOptions): number {
+  return 8 + STATUS_SLOTS + (o.maxErrorTypes + 1) + RECORDER_WORDS * (1 + o.maxNames + 1) +
+    POINT_WORDS * o.timeSeriesCapacity + WINDOWS * WINDOW_WORDS;
+}
+
+/** An analysis word map over `words`, as seen from one thread. */
 export class Analysis {
   #f: Float64Array;
   #status: number;
@@ -73,27 +85,28 @@ export class Analysis {
   #maxErrorTypes: number;
   #maxNames: number;
   #capacity: number;
-  #errorTable: StringTable;
-  #nameTable: StringTable;
+  #keepWindows: boolean;
+  // The previous request's interval and its point and window offsets.
+  #lastK = -1;
+  #lastPoint = 0;
+  #lastWindow = 0;
 
-  constructor(
-    buffer: SharedArrayBuffer,
-    parts: { layout: Layout; errorTable: StringTable; nameTable: StringTable },
-  ) {
-    const { layout } = parts;
-    const o = layout.options;
-    this.#f = new Float64Array(buffer, layout.analysis, layout.analysisWords);
+  /**
+   * View `words` (analysisWords(options) long) as an analysis; `keepWindows`
+   * for a thread's batch (see `add`).
+   */
+  constructor(words: Float64Array, options: ResolvedOptions, keepWindows = false) {
+    this.#f = words;
+    this.#keepWindows = keepWindows;
     this.#status = 8;
     this.#errors = this.#status + STATUS_SLOTS;
-    this.#latency = this.#errors + o.maxErrorTypes + 1;
+    this.#latency = this.#errors + options.maxErrorTypes + 1;
     this.#names = this.#latency + RECORDER_WORDS;
-    this.#points = this.#names + RECORDER_WORDS * (o.maxNames + 1);
-    this.#windows = this.#points + POINT_WORDS * o.timeSeriesCapacity;
-    this.#maxErrorTypes = o.maxErrorTypes;
-    this.#maxNames = o.maxNames;
-    this.#capacity = o.timeSeriesCapacity;
-    this.#errorTable = parts.errorTable;
-    this.#nameTable = parts.nameTable;
+    this.#points = this.#names + RECORDER_WORDS * (options.maxNames + 1);
+    this.#windows = this.#points + POINT_WORDS * options.timeSeriesCapacity;
+    this.#maxErrorTypes = options.maxErrorTypes;
+    this.#maxNames = options.maxNames;
+    this.#capacity = options.timeSeriesCapacity;
   }
 
   /** Zero everything and start the clock at `now` (creation and reset). */
@@ -113,10 +126,19 @@ export class Analysis {
     f[LAST] = -1;
   }
 
+  /** Whether nothing has been counted since the last reset. */
+  empty(): boolean {
+    return this.#f[SUCCESSES] + this.#f[FAILURES] === 0;
+  }
+
   /**
    * Count one validated request. `error` and `name` are string-table
-   * indexes, or -1 when absent. (Six positional parameters rather than an
-   * options object: this runs once per request and must not allocate.)
+   * indexes, or -1 when absent. (Positional parameters rather than an options
+   * object: this runs once per request and must not allocate.)
+   *
+   * A batch (`keepWindows`) refuses (returns false, counts nothing) a
+   * request whose interval would need an open window to be frozen: it keeps
+   * its windows mergeable, so its owner merges the batch and retries.
    */
   add(
     startTime: number,
@@ -125,8 +147,30 @@ export class Analysis {
     status: number,
     error: number,
     name: number,
-  ): void {
+  ): boolean {
     const f = this.#f;
+    const k = Math.floor((startTime + duration) / 1000);
+    // Most requests complete in the same second as the previous one: reuse
+    // its point and window offsets (checked, so a reset or reuse is seen).
+    let p = this.#lastPoint, w = this.#lastWindow;
+    if (k !== this.#lastK || f[p + P_K] !== k || f[w] !== k) {
+      w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
+      const wk = f[w];
+      if (this.#keepWindows && wk !== k && wk >= 0) return false;
+      p = this.#point(k);
+      if (p >= 0 && wk !== k) {
+        if (wk > k) p = -p - 1; // late: count in the point, not in its window
+        else {
+          this.#freeze(w);
+          f[w] = k;
+        }
+      }
+      if (p >= 0) {
+        this.#lastK = k;
+        this.#lastPoint = p;
+        this.#lastWindow = w;
+      }
+    }
     const failed = error >= 0 || status === 0 || status >= 400;
     if (failed) f[FAILURES]++;
     else f[SUCCESSES]++;
@@ -136,35 +180,96 @@ export class Analysis {
     const bucket = latencyBucket(duration);
     recordLatency(f, this.#latency, duration, bucket);
     if (name >= 0) recordLatency(f, this.#names + name * RECORDER_WORDS, duration, bucket);
-
-    const k = this.#interval(startTime + duration);
-    const p = this.#point(k);
-    if (p < 0) return;
+    if (p === -1) return true; // older than the time-series ring
+    const late = p < 0;
+    if (late) p = -p - 1;
     f[p + P_REQUESTS]++;
     if (failed) f[p + P_FAILURES]++;
     else f[p + P_SUCCESSES]++;
     f[p + P_BYTES] += bytes;
     f[p + P_SUM] += duration;
     if (duration > f[p + P_MAX]) f[p + P_MAX] = duration;
-    const w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
-    if (f[w] !== k) {
-      if (f[w] > k) return; // late: this interval's window was already reused
-      this.#freeze(w);
-      f[w] = k;
+    if (!late) recordLatency(f, w + 1, duration, bucket);
+    return true;
+  }
+
+  /**
+   * Fold a thread's batch into this analysis (lock held), then empty the
+   * batch. Costs O(buckets and points the batch touched), not O(requests).
+   */
+  merge(batch: Analysis): void {
+    const f = this.#f, b = batch.#f;
+    f[SUCCESSES] += b[SUCCESSES];
+    f[FAILURES] += b[FAILURES];
+    f[BYTES] += b[BYTES];
+    for (let i = this.#status; i < this.#latency; i++) f[i] += b[i]; // status and error counts
+    mergeRecorder(f, this.#latency, b, this.#latency);
+    for (let i = 0; i <= this.#maxNames; i++) {
+      const r = this.#names + i * RECORDER_WORDS;
+      if (recorderCount(b, r) > 0) mergeRecorder(f, r, b, r);
     }
-    recordLatency(f, w + 1, duration, bucket);
+    // Points first (they may start new intervals), then the windows' samples.
+    const last = b[LAST];
+    for (let k = Math.max(b[FIRST], last - batch.#capacity + 1); last >= 0 && k <= last; k++) {
+      const bp = batch.#points + (k % batch.#capacity) * POINT_WORDS;
+      if (b[bp + P_K] !== k) continue;
+      const p = this.#point(k);
+      if (p < 0) continue;
+      for (let i = P_REQUESTS; i <= P_SUM; i++) f[p + i] += b[bp + i];
+      if (b[bp + P_MAX] > f[p + P_MAX]) f[p + P_MAX] = b[bp + P_MAX];
+    }
+    for (let i = 0; i < WINDOWS; i++) {
+      const bw = batch.#windows + i * WINDOW_WORDS;
+      const k = b[bw];
+      if (k < 0 || recorderCount(b, bw + 1) === 0) continue;
+      const w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
+      if (f[w] !== k) {
+        if (f[w] > k) continue; // late: percentiles of k are frozen already
+        this.#freeze(w);
+        f[w] = k;
+      }
+      mergeRecorder(f, w + 1, b, bw + 1);
+    }
+    batch.#clear();
+  }
+
+  /** Empty a batch cheaply: only what was touched is cleared. */
+  #clear(): void {
+    const f = this.#f;
+    const first = f[FIRST], last = f[LAST];
+    f.fill(0, 0, this.#latency);
+    for (let r = this.#latency; r < this.#points; r += RECORDER_WORDS) {
+      if (recorderCount(f, r) > 0) clearRecorder(f, r);
+    }
+    if (last - first + 1 > this.#capacity) {
+      f.fill(0, this.#points, this.#windows);
+      for (let i = 0; i < this.#capacity; i++) f[this.#points + i * POINT_WORDS + P_K] = -1;
+    } else if (last >= 0) {
+      for (let k = first; k <= last; k++) {
+        const p = this.#points + (k % this.#capacity) * POINT_WORDS;
+        f.fill(0, p, p + POINT_WORDS);
+        f[p + P_K] = -1;
+      }
+    }
+    for (let w = 0; w < WINDOWS; w++) {
+      const at = this.#windows + w * WINDOW_WORDS;
+      if (recorderCount(f, at + 1) > 0) clearRecorder(f, at + 1);
+      f[at] = -1;
+    }
+    f[FIRST] = -1;
+    f[LAST] = -1;
   }
 
   /** Remember the generation rate, now and in the current interval. */
   setGenerationRate(rate: number, now: number): void {
     const f = this.#f;
     f[RATE] = rate;
-    const p = this.#point(this.#interval(now));
+    const p = this.#point(Math.floor(now / 1000));
     if (p >= 0) f[p + P_RATE] = rate;
   }
 
-  /** Everything counted, as the contract's snapshot. */
-  snapshot(now: number): MetricsSnapshot {
+  /** Everything counted, as the contract's snapshot (names from the string tables). */
+  snapshot(now: number, tables: { errors: StringTable; names: StringTable }): MetricsSnapshot {
     const f = this.#f;
     const startTime = f[START];
     const successfulRequests = f[SUCCESSES];
@@ -185,12 +290,12 @@ export class Analysis {
     const errorsByType: Record<string, number> = {};
     for (let e = 0; e <= this.#maxErrorTypes; e++) {
       const n = f[this.#errors + e];
-      if (n > 0) errorsByType[this.#errorTable.name(e)] = n;
+      if (n > 0) errorsByType[tables.errors.name(e)] = n;
     }
     const byName: Record<string, LatencyStats> = {};
     for (let i = 0; i <= this.#maxNames; i++) {
       const r = this.#names + i * RECORDER_WORDS;
-      if (recorderCount(f, r) > 0) byName[this.#nameTable.name(i)] = recorderStats(f, r);
+      if (recorderCount(f, r) > 0) byName[tables.names.name(i)] = recorderStats(f, r);
     }
     const rate = f[RATE];
     return {
@@ -228,7 +333,7 @@ export class Analysis {
   #pointView(k: number): TimeSeriesPoint {
     const f = this.#f;
     const p = this.#points + (k % this.#capacity) * POINT_WORDS;
-    const timestamp = f[START] + k * 1000;
+    const timestamp = k * 1000;
     if (f[p + P_K] !== k) {
       return {
         timestamp,
@@ -243,10 +348,10 @@ export class Analysis {
       };
     }
     const requests = f[p + P_REQUESTS];
-    let pct: number[];
     const w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
-    if (f[w] === k) pct = recorderPercentiles(f, w + 1);
-    else pct = [f[p + P_PCT], f[p + P_PCT + 1], f[p + P_PCT + 2], f[p + P_PCT + 3]];
+    const pct = f[w] === k
+      ? recorderPercentiles(f, w + 1)
+      : [f[p + P_PCT], f[p + P_PCT + 1], f[p + P_PCT + 2], f[p + P_PCT + 3]];
     return {
       timestamp,
       requests,
@@ -265,12 +370,6 @@ export class Analysis {
       },
       generationRate: f[p + P_RATE],
     };
-  }
-
-  /** The interval of a completion time (clamped to 0). */
-  #interval(t: number): number {
-    const k = Math.floor((t - this.#f[START]) / 1000);
-    return k > 0 ? k : 0;
   }
 
   /** The word offset of point k, starting it if needed; -1 if k is older than the ring. */

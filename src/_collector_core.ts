@@ -2,9 +2,9 @@
  * What both collectors share: the buffer, the lock, the string tables, the
  * analysis region, and every cold-path operation (snapshot, time series,
  * generation rate, reset). The two public classes differ only in how a
- * request reaches the analysis region: under the lock at once (mutex), or
- * through a lock-free per-thread ring drained in batches (atomic); they hand
- * the core their `drain` and `discard` for that.
+ * request reaches the shared analysis: under the lock at once (mutex), or
+ * through a lock-free per-thread batch merged now and then (atomic); they
+ * hand the core their `drain` and `discard` for that.
  *
  * @module
  */
@@ -15,18 +15,25 @@ import type {
   MetricsSnapshot,
   TimeSeriesData,
 } from "./types.ts";
-import { H_ERROR_COUNT, H_NAME_COUNT, Layout, LOCK_INDEX, resolveOptions } from "./_layout.ts";
+import {
+  H_EPOCH,
+  H_ERROR_COUNT,
+  H_NAME_COUNT,
+  Layout,
+  LOCK_INDEX,
+  resolveOptions,
+} from "./_layout.ts";
 import { ATTACH, type InternalOptions } from "./_attach.ts";
 import { FutexLock } from "./futex_lock.ts";
 import { StringTable } from "./_string_table.ts";
 import { Analysis } from "./_analysis.ts";
 import { validateRate } from "./_validate.ts";
 
-/** How pending samples reach, or are dropped before, the analysis region. */
+/** What this thread holds outside the shared analysis (the atomic collector's batch). */
 export interface PendingSamples {
-  /** Move every published sample into the analysis region (lock held). */
+  /** Merge this thread's batch into the shared analysis (lock held). */
   drain(analysis: Analysis): void;
-  /** Forget every published sample not yet analysed (lock held; reset). */
+  /** Drop this thread's batch (lock held; reset). */
   discard(): void;
 }
 
@@ -41,8 +48,10 @@ export class CollectorCore {
   readonly layout: Layout;
   /** Guards the string tables and the analysis region. */
   readonly lock: FutexLock;
-  /** The analysis region (use only with `lock` held). */
+  /** The shared analysis (use only with `lock` held). */
   readonly analysis: Analysis;
+  /** The header words (options, string counts, reset epoch). */
+  readonly header: Int32Array;
   /** Samples held outside the analysis region (the atomic collector's rings). */
   pending: PendingSamples = NOTHING_PENDING;
   #errors: StringTable;
@@ -59,7 +68,8 @@ export class CollectorCore {
     this.kind = kind;
     this.buffer = buffer;
     this.layout = layout;
-    this.lock = new FutexLock(new Int32Array(buffer, 0, 32), LOCK_INDEX);
+    this.header = new Int32Array(buffer, 0, 32);
+    this.lock = new FutexLock(this.header, LOCK_INDEX);
     const o = layout.options;
     this.#errors = new StringTable(buffer, {
       base: layout.errorStrings,
@@ -71,11 +81,10 @@ export class CollectorCore {
       slots: o.maxNames,
       countIndex: H_NAME_COUNT,
     });
-    this.analysis = new Analysis(buffer, {
-      layout,
-      errorTable: this.#errors,
-      nameTable: this.#names,
-    });
+    this.analysis = new Analysis(
+      new Float64Array(buffer, layout.analysis, layout.analysisWords),
+      layout.options,
+    );
     if (!attach) {
       this.analysis.reset(Date.now());
       layout.writeHeader(buffer);
@@ -130,7 +139,7 @@ export class CollectorCore {
   getSnapshot(): MetricsSnapshot {
     return this.locked(() => {
       this.pending.drain(this.analysis);
-      return this.analysis.snapshot(Date.now());
+      return this.analysis.snapshot(Date.now(), { errors: this.#errors, names: this.#names });
     });
   }
 
@@ -142,12 +151,22 @@ export class CollectorCore {
     });
   }
 
-  /** Forget everything recorded so far, by every thread, and restart the clock. */
+  /**
+   * Forget everything recorded so far, and restart the clock. Other threads'
+   * batches begun before the reset are dropped when they next merge (the
+   * epoch tells them apart).
+   */
   reset(): void {
     this.locked(() => {
       this.pending.discard();
+      Atomics.add(this.header, H_EPOCH, 1);
       this.analysis.reset(Date.now());
     });
+  }
+
+  /** The current reset epoch. */
+  epoch(): number {
+    return Atomics.load(this.header, H_EPOCH);
   }
 
   /** A structured-cloneable handle for `attachCollector` in a Worker. */

@@ -1,32 +1,30 @@
 /**
  * The one place the collectors' shared memory is described. Everything a
- * collector knows lives in a single `SharedArrayBuffer`, sized once at
+ * collector shares lives in a single `SharedArrayBuffer`, sized once at
  * construction by {@linkcode Layout.byteLength}; nothing grows afterwards.
  *
  * ```
- * byte 0    HEADER   Int32 words: magic, version, kind, the options, and the
- *                    registered-string counts (written once by the creator
- *                    before the buffer is shared; read-only after, except the
- *                    two counts, which change only under the lock)
+ * byte 0    HEADER   Int32 words: magic, version, kind, the options (written
+ *                    once by the creator before the buffer is shared, then
+ *                    read-only), the registered-string counts (changed only
+ *                    under the lock) and the reset epoch (Atomics only)
  * byte 64   LOCK     one Int32 word, alone on its cache line: the FutexLock
  *                    guarding STRINGS and ANALYSIS
  * byte 128  STRINGS  error-type table, then request-name table: per slot an
  *                    Int32 byte length and up to 512 UTF-8 bytes (under lock)
  * ...       ANALYSIS Float64 words, plain memory under the lock: totals,
- *                    status counts, error counts, latency recorders (see
- *                    histogram.ts), the time-series ring and the open
- *                    per-interval windows (see analysis.ts for the words)
- * ...       SHARDS   atomic collector only: `maxWriters` sample rings, one
- *                    per writing thread (see sample_ring.ts)
+ *                    status and error counts, latency recorders, the
+ *                    time-series ring and the open per-interval windows
+ *                    (word map in _analysis.ts, recorders in histogram.ts)
  * ```
  *
- * Every region starts on a 64-byte boundary so that no two regions written by
- * different threads share a cache line.
+ * Regions start on 64-byte boundaries, so the lock word shares its cache line
+ * with nothing that is written often.
  *
  * @module
  */
 import type { CollectorKind, CollectorOptions } from "./types.ts";
-import { RECORDER_WORDS } from "./histogram.ts";
+import { analysisWords } from "./_analysis.ts";
 
 /** "LUNG" */
 const MAGIC = 0x4c554e47;
@@ -41,7 +39,8 @@ export const H_TS_CAPACITY = 4;
 export const H_MAX_ERROR_TYPES = 5;
 export const H_MAX_NAMES = 6;
 export const H_FLUSH_MS = 7;
-export const H_MAX_WRITERS = 8;
+/** Incremented by every reset(): a thread's batch begun under an older epoch is dropped. */
+export const H_EPOCH = 8;
 /** Registered error strings (changes under the lock). */
 export const H_ERROR_COUNT = 9;
 /** Registered request names (changes under the lock). */
@@ -54,18 +53,6 @@ export const MAX_KEY_BYTES = 512;
 /** Bytes per string slot: a length word and the bytes. */
 export const STRING_SLOT_BYTES = 4 + MAX_KEY_BYTES;
 
-/** Float64 words of one time-series point; see analysis.ts. */
-export const POINT_WORDS = 12;
-/** Open per-interval latency windows (seconds a late sample may lag). */
-export const WINDOWS = 4;
-/** Status codes 0..999. */
-export const STATUS_SLOTS = 1000;
-
-/** Bytes of one shard's control block: state, head and tail each on its own line. */
-export const SHARD_CONTROL_BYTES = 192;
-/** Float64 lanes of one ring slot: startTime, duration, bytes, code. */
-export const SLOT_WORDS = 4;
-
 /** Options with every default applied. */
 export interface ResolvedOptions {
   ringSize: number;
@@ -73,7 +60,6 @@ export interface ResolvedOptions {
   maxErrorTypes: number;
   maxNames: number;
   flushIntervalMs: number;
-  maxWriters: number;
 }
 
 const align64 = (n: number) => Math.ceil(n / 64) * 64;
@@ -115,7 +101,6 @@ export function resolveOptions(options: CollectorOptions = {}): ResolvedOptions 
       min: 0,
       max: 3_600_000,
     }),
-    maxWriters: intOption(options, "maxWriters", { fallback: 16, min: 1, max: 1_024 }),
   };
 }
 
@@ -132,9 +117,6 @@ export class Layout {
   /** Byte offset and Float64 length of the analysis region. */
   readonly analysis: number;
   readonly analysisWords: number;
-  /** Byte offset of the first shard, and the bytes of one shard. */
-  readonly shards: number;
-  readonly shardBytes: number;
   /** Total bytes. */
   readonly byteLength: number;
 
@@ -145,11 +127,7 @@ export class Layout {
     this.nameStrings = align64(this.errorStrings + options.maxErrorTypes * STRING_SLOT_BYTES);
     this.analysis = align64(this.nameStrings + options.maxNames * STRING_SLOT_BYTES);
     this.analysisWords = analysisWords(options);
-    this.shards = align64(this.analysis + this.analysisWords * 8);
-    this.shardBytes = kind === "atomic"
-      ? align64(SHARD_CONTROL_BYTES + (options.ringSize + 1) * SLOT_WORDS * 8)
-      : 0;
-    this.byteLength = this.shards + (kind === "atomic" ? options.maxWriters * this.shardBytes : 0);
+    this.byteLength = align64(this.analysis + this.analysisWords * 8);
   }
 
   /** The bytes a collector of `kind` with `options` occupies. */
@@ -168,7 +146,6 @@ export class Layout {
     h[H_MAX_ERROR_TYPES] = o.maxErrorTypes;
     h[H_MAX_NAMES] = o.maxNames;
     h[H_FLUSH_MS] = o.flushIntervalMs;
-    h[H_MAX_WRITERS] = o.maxWriters;
     // Published last: a buffer with the magic word is fully described.
     Atomics.store(h, H_MAGIC, MAGIC);
   }
@@ -192,21 +169,10 @@ export class Layout {
       maxErrorTypes: h[H_MAX_ERROR_TYPES],
       maxNames: h[H_MAX_NAMES],
       flushIntervalMs: h[H_FLUSH_MS],
-      maxWriters: h[H_MAX_WRITERS],
     });
     if (layout.byteLength !== buffer.byteLength) {
       throw new TypeError("CollectorHandle.buffer has the wrong size for its header");
     }
     return layout;
   }
-}
-
-/** Float64 words of the analysis region; the word map is in analysis.ts. */
-export function analysisWords(o: ResolvedOptions): number {
-  return 8 + // totals
-    STATUS_SLOTS +
-    (o.maxErrorTypes + 1) +
-    RECORDER_WORDS * (1 + o.maxNames + 1) +
-    POINT_WORDS * o.timeSeriesCapacity +
-    WINDOWS * (1 + RECORDER_WORDS);
 }

@@ -25,8 +25,9 @@ function reject(r: unknown): never {
     }
     return o[field] as number;
   };
-  if (!Number.isFinite(number("startTime"))) {
-    throw new RangeError(`RequestResult.startTime must be finite (got ${o.startTime})`);
+  const start = number("startTime");
+  if (!(start >= 0 && start < Infinity)) {
+    throw new RangeError(`RequestResult.startTime must be finite and >= 0 (got ${start})`);
   }
   const duration = number("duration");
   if (!(duration >= 0 && duration < Infinity)) {
@@ -58,7 +59,7 @@ function reject(r: unknown): never {
 export function validateResult(r: RequestResult): void {
   if (
     typeof r !== "object" || r === null ||
-    typeof r.startTime !== "number" || !(r.startTime > -Infinity && r.startTime < Infinity) ||
+    typeof r.startTime !== "number" || !(r.startTime >= 0 && r.startTime < Infinity) ||
     typeof r.duration !== "number" || !(r.duration >= 0 && r.duration < Infinity) ||
     typeof r.statusCode !== "number" || !(r.statusCode >= 0 && r.statusCode <= 999) ||
     (r.statusCode | 0) !== r.statusCode ||

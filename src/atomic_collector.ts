@@ -1,22 +1,36 @@
 /**
- * The lock-free collector. `recordRequest` never takes a lock: it writes the
- * sample into this thread's own ring (a shard, see _sample_ring.ts) with four
- * plain stores and publishes it with one `Atomics.store` of the ring's head.
- * The cold path moves samples from the rings into the shared analysis region
- * in batches, under the lock:
+ * The lock-free collector. `recordRequest` takes no lock and performs no
+ * atomic operation: each recording thread counts into its own **batch**, an
+ * analysis word map (see _analysis.ts) in the thread's private memory, with
+ * plain stores only. The shared analysis learns of a batch when its thread
+ * merges it, under the lock:
  *
- * - `getSnapshot()` / `getTimeSeries()` drain every thread's ring first, so a
- *   snapshot includes every request any thread has published;
- * - each thread's timer (every `flushIntervalMs`) drains its own ring if the
- *   lock is free, so the time series stays current without readers;
- * - a thread whose ring is full drains it itself, synchronously, before
- *   writing: the ring is a transit, not a filter, and no sample is ever
- *   dropped, even from a tight loop where no timer can fire.
+ * - every `flushIntervalMs` (the thread's timer, skipped if the lock is
+ *   busy), on `flush()`, on `close()`, and when the thread itself reads
+ *   (`getSnapshot`, `getTimeSeries`);
+ * - when the batch holds `ringSize` requests, synchronously, so a thread in a
+ *   tight loop where no timer can fire still publishes, and nothing is ever
+ *   dropped (a batch holds aggregates, so it never overflows).
  *
- * Counts are therefore exact, and a snapshot is consistent (it is read under
- * the lock, with `totalRequests = successfulRequests + failedRequests` by
- * construction), monotonic between resets, and free of torn values (the
- * analysis region is only touched under the lock).
+ * Why a batch of aggregates rather than a ring of raw samples (the seed's
+ * first idea, and this module's first design): on V8 every `Atomics` call
+ * costs ~9 ns, and analysing samples out of a shared ring serialises all the
+ * analysis under one lock: with 2 to 8 Workers that design ran only 1.1 to
+ * 1.4x the mutex collector. Here the analysis runs in parallel on every
+ * thread and a merge costs O(buckets and seconds touched), not O(requests):
+ * the per-writer-shard design that MEASUREMENTS.md found to scale.
+ *
+ * Consistency: the shared analysis is read and written only under the lock,
+ * so a snapshot is consistent (`totalRequests = successfulRequests +
+ * failedRequests` by construction), never goes backwards between resets,
+ * and never shows a torn value. A thread's requests become visible to other
+ * threads at its next merge (within `flushIntervalMs` while its event loop
+ * runs; at once after `flush()`).
+ *
+ * Reset: `reset()` bumps an epoch in the header (`Atomics.add`, under the
+ * lock); a batch records the epoch it began under (`Atomics.load`, once per
+ * batch) and is dropped at merge if a reset came since, so nothing from
+ * before a reset survives it.
  *
  * @module
  */
@@ -29,25 +43,24 @@ import type {
   TimeSeriesData,
 } from "./types.ts";
 import { CollectorCore } from "./_collector_core.ts";
-import { SLOT_WORDS } from "./_layout.ts";
-import { Shards } from "./_sample_ring.ts";
+import { Analysis } from "./_analysis.ts";
 import { validateResult } from "./_validate.ts";
 
 /**
- * A collector whose `recordRequest` is lock-free: one ring per writing
- * thread, analysed in batches. Shareable with Workers through `share()` and
- * `attachCollector()`; each thread recording into it holds one of
- * `maxWriters` shards until `close()`.
+ * A collector whose `recordRequest` is lock-free: each thread counts into a
+ * private batch, merged into the shared memory every `flushIntervalMs`, every
+ * `ringSize` requests, and on `flush()`. Shareable with Workers through
+ * `share()` and `attachCollector()`.
  *
  * @example
  * ```ts
  * import { AtomicMetricsCollector } from "@lunge/metrics";
  *
- * const collector = new AtomicMetricsCollector({ ringSize: 4096 });
+ * const collector = new AtomicMetricsCollector({ flushIntervalMs: 50 });
  * for (let i = 0; i < 1000; i++) {
  *   collector.recordRequest({ startTime: Date.now(), duration: 1 + i / 100, statusCode: 200, bytes: 64 });
  * }
- * const snapshot = collector.getSnapshot();
+ * const snapshot = collector.getSnapshot(); // merges this thread's batch first
  * console.log(snapshot.totalRequests, snapshot.totalBytes); // 1000 64000
  * collector.close();
  * ```
@@ -57,75 +70,52 @@ export class AtomicMetricsCollector implements SharedMetricsCollector {
   readonly kind = "atomic" as const;
   #core: CollectorCore;
   #closed = false;
-  #shards: Shards;
-  #shard: number;
-  // The hot path's view of its own ring, hoisted into fields.
-  #ints: Int32Array;
-  #floats: Float64Array;
-  #headIndex: number;
-  #tailIndex: number;
-  #base: number;
-  #slots: number;
-  /** Next slot to write (the owner's copy of the head word). */
-  #head: number;
-  /** Last tail seen; re-read with Atomics.load only when the ring looks full. */
-  #tail: number;
+  /** This thread's batch: private memory, plain stores. */
+  #batch: Analysis;
+  /** Requests in the batch, and the most it holds before merging. */
+  #pending = 0;
+  #limit: number;
+  /** The reset epoch the batch began under. */
+  #epoch = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   /** A new collector sized by `options` (see {@linkcode CollectorOptions}). */
   constructor(options?: CollectorOptions) {
     const core = new CollectorCore("atomic", options);
-    const shards = new Shards(core.buffer, core.layout);
-    const shard = shards.claim();
-    if (shard < 0) {
-      throw new RangeError(
-        `atomic collector: all ${core.layout.options.maxWriters} writer slots are in use ` +
-          "(close() collectors you no longer use, or raise CollectorOptions.maxWriters)",
-      );
-    }
-    core.pending = { drain: (a) => shards.drainAll(a), discard: () => shards.discardAll() };
+    const o = core.layout.options;
     this.#core = core;
-    this.#shards = shards;
-    this.#shard = shard;
-    this.#ints = shards.ints;
-    this.#floats = shards.floats;
-    this.#headIndex = shards.headIndex(shard);
-    this.#tailIndex = shards.tailIndex(shard);
-    this.#base = shards.slotBase(shard);
-    this.#slots = shards.slots;
-    this.#head = Atomics.load(this.#ints, this.#headIndex);
-    this.#tail = Atomics.load(this.#ints, this.#tailIndex);
-    const every = core.layout.options.flushIntervalMs;
-    if (every > 0) {
-      const timer = setInterval(() => this.#tryDrainOwn(), every);
+    this.#limit = o.ringSize;
+    this.#batch = new Analysis(new Float64Array(core.layout.analysisWords), o, true);
+    this.#batch.reset(0);
+    // The core merges this thread's batch before it reads, and drops it on reset.
+    core.pending = {
+      drain: (shared) => this.#mergeLocked(shared),
+      discard: () => this.#drop(),
+    };
+    if (o.flushIntervalMs > 0) {
+      const timer = setInterval(() => this.#tryMerge(), o.flushIntervalMs);
       // The timer must not keep a process or Worker alive on its own.
       if (typeof Deno !== "undefined") Deno.unrefTimer(timer);
       this.#timer = timer;
     }
   }
 
-  /** Record one request: four plain stores and one `Atomics.store`, no lock. */
+  /** Record one request into this thread's batch: no lock, no atomic operation. */
   recordRequest(result: RequestResult): void {
     validateResult(result);
-    if (this.#closed) throw this.#core.closedError();
-    let code = result.statusCode;
-    if (result.error != null) code |= (this.#core.errorIndex(result.error) + 1) << 10;
-    if (result.name != null) code |= (this.#core.nameIndex(result.name) + 1) << 20;
-    const head = this.#head;
-    let next = head + 1;
-    if (next === this.#slots) next = 0;
-    // Full? Re-read the consumer's tail; if still full, drain it ourselves.
-    if (next === this.#tail && next === (this.#tail = Atomics.load(this.#ints, this.#tailIndex))) {
-      this.#drainOwn();
+    const core = this.#core;
+    if (this.#closed) throw core.closedError();
+    const error = result.error != null ? core.errorIndex(result.error) : -1;
+    const name = result.name != null ? core.nameIndex(result.name) : -1;
+    if (this.#pending === 0) this.#epoch = core.epoch();
+    const { startTime, duration, bytes, statusCode } = result;
+    if (!this.#batch.add(startTime, duration, bytes, statusCode, error, name)) {
+      // The batch spans too many seconds to stay mergeable: merge, then count.
+      this.flush();
+      this.#epoch = core.epoch();
+      this.#batch.add(startTime, duration, bytes, statusCode, error, name);
     }
-    const f = this.#floats, o = this.#base + head * SLOT_WORDS;
-    f[o] = result.startTime;
-    f[o + 1] = result.duration;
-    f[o + 2] = result.bytes;
-    f[o + 3] = code;
-    // Publish: the slot's plain stores above happen-before this store.
-    Atomics.store(this.#ints, this.#headIndex, next);
-    this.#head = next;
+    if (++this.#pending >= this.#limit) this.flush();
   }
 
   /** Record the rate (requests/s) at which the load generator issued requests. */
@@ -133,12 +123,12 @@ export class AtomicMetricsCollector implements SharedMetricsCollector {
     this.#core.recordGenerationRate(rate);
   }
 
-  /** A consistent view of everything recorded so far, by every thread. */
+  /** A consistent view of everything merged so far (this thread's batch included). */
   getSnapshot(): MetricsSnapshot {
     return this.#core.getSnapshot();
   }
 
-  /** The 1-second time series. */
+  /** The 1-second time series (this thread's batch included). */
   getTimeSeries(): TimeSeriesData {
     return this.#core.getTimeSeries();
   }
@@ -153,36 +143,44 @@ export class AtomicMetricsCollector implements SharedMetricsCollector {
     return this.#core.share();
   }
 
-  /** Move this thread's published samples into the analysis region. */
+  /** Merge this thread's batch into the shared memory now. */
   flush(): void {
-    if (!this.#closed) this.#drainOwn();
+    if (this.#pending === 0) return;
+    this.#core.locked(() => this.#mergeLocked(this.#core.analysis));
   }
 
-  /** Flush, stop the timer and give this thread's shard back; reading still works. */
+  /** Flush and stop the timer; reading still works, recording does not. */
   close(): void {
     if (this.#closed) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#drainOwn();
+    this.flush();
     this.#closed = true;
-    this.#shards.release(this.#shard);
   }
 
-  #drainOwn(): void {
-    this.#core.locked(() => this.#shards.drain(this.#shard, this.#core.analysis));
-    this.#tail = Atomics.load(this.#ints, this.#tailIndex);
+  /** Merge the batch (lock held), unless a reset came since it began. */
+  #mergeLocked(shared: Analysis): void {
+    if (this.#pending === 0) return;
+    if (this.#epoch === this.#core.epoch()) shared.merge(this.#batch);
+    else this.#drop();
+    this.#pending = 0;
   }
 
-  /** The timer's drain: skip this tick rather than wait for a busy lock. */
-  #tryDrainOwn(): void {
-    if (Atomics.load(this.#ints, this.#headIndex) === this.#tail) return;
+  #drop(): void {
+    // Merging into a scratch analysis would cost memory; clearing does the same.
+    this.#batch.reset(0);
+    this.#pending = 0;
+  }
+
+  /** The timer's merge: skip this tick rather than wait for a busy lock. */
+  #tryMerge(): void {
+    if (this.#pending === 0) return;
     const lock = this.#core.lock;
     if (!lock.tryLock()) return;
     try {
-      this.#shards.drain(this.#shard, this.#core.analysis);
+      this.#mergeLocked(this.#core.analysis);
     } finally {
       lock.unlock();
     }
-    this.#tail = Atomics.load(this.#ints, this.#tailIndex);
   }
 }

@@ -133,28 +133,31 @@ export function recordLatency(f: Float64Array, offset: number, ms: number, index
   f[offset + BUCKETS + index]++;
 }
 
-/** Add every sample of the recorder at `from` into the one at `to`. */
-export function mergeRecorder(f: Float64Array, to: number, from: number): void {
-  const nb = f[from + COUNT];
-  if (nb === 0) return;
-  if (f[to + COUNT] === 0) {
-    f.copyWithin(to, from, from + BUCKETS);
-    f.fill(0, to + BUCKETS, to + BUCKETS + BUCKET_COUNT);
+/** Add every sample of the recorder `from[at..]` into the recorder `to[offset..]`. */
+export function mergeRecorder(
+  to: Float64Array,
+  offset: number,
+  from: Float64Array,
+  at: number,
+): void {
+  const n = from[at + COUNT];
+  if (n === 0) return;
+  const low = from[at + LOW], high = from[at + HIGH];
+  if (to[offset + COUNT] === 0) {
+    to.set(from.subarray(at, at + BUCKETS), offset);
   } else {
     // Re-express the other recorder's sums around this one's shift.
-    const d = f[from + SHIFT] - f[to + SHIFT];
-    const sum = f[from + SUM];
-    f[to + SUM] += sum + nb * d;
-    f[to + SUM_SQ] += f[from + SUM_SQ] + 2 * d * sum + nb * d * d;
-    f[to + COUNT] += nb;
-    f[to + MIN] = Math.min(f[to + MIN], f[from + MIN]);
-    f[to + MAX] = Math.max(f[to + MAX], f[from + MAX]);
-    f[to + LOW] = Math.min(f[to + LOW], f[from + LOW]);
-    f[to + HIGH] = Math.max(f[to + HIGH], f[from + HIGH]);
+    const d = from[at + SHIFT] - to[offset + SHIFT];
+    const sum = from[at + SUM];
+    to[offset + SUM] += sum + n * d;
+    to[offset + SUM_SQ] += from[at + SUM_SQ] + 2 * d * sum + n * d * d;
+    to[offset + COUNT] += n;
+    if (from[at + MIN] < to[offset + MIN]) to[offset + MIN] = from[at + MIN];
+    if (from[at + MAX] > to[offset + MAX]) to[offset + MAX] = from[at + MAX];
+    if (low < to[offset + LOW]) to[offset + LOW] = low;
+    if (high > to[offset + HIGH]) to[offset + HIGH] = high;
   }
-  for (let i = f[from + LOW]; i <= f[from + HIGH]; i++) {
-    f[to + BUCKETS + i] += f[from + BUCKETS + i];
-  }
+  for (let i = low; i <= high; i++) to[offset + BUCKETS + i] += from[at + BUCKETS + i];
 }
 
 /** Percentiles a snapshot reports, in per-100,000 (so ranks are exact integers). */

@@ -270,7 +270,9 @@ export type CollectorKind = "atomic" | "mutex";
  * ```
  */
 export interface CollectorOptions {
-  /** Latency sample ring per writer, default 10_000 (atomic collector). */
+  /** Atomic collector: requests a thread batches before it merges them into
+   * the shared memory synchronously (its "ring" of samples in transit),
+   * default 10_000. A batch holds aggregates, so nothing is ever dropped. */
   ringSize?: number;
   /** 1-second points kept, default 3_600. */
   timeSeriesCapacity?: number;
@@ -278,11 +280,10 @@ export interface CollectorOptions {
   maxErrorTypes?: number;
   /** Distinct request names kept, default 64; likewise. At most 1_000. */
   maxNames?: number;
-  /** Ring -> analysis flush cadence in ms, default 100 (0 disables the timer). */
+  /** Atomic collector: how often (ms) each thread merges its batch into the
+   * shared memory, default 100 (0: only on flush, on a full batch, and when
+   * the thread reads). */
   flushIntervalMs?: number;
-  /** Threads that may record at once (the creator and every attached
-   * collector not yet closed), default 16, at most 1_024. */
-  maxWriters?: number;
 }
 
 /**
@@ -327,7 +328,7 @@ export interface SharedMetricsCollector extends MetricsCollector {
   share(): CollectorHandle;
   /** Publish anything this thread still holds (batched cold-path data). */
   flush(): void;
-  /** Flush, stop background timers and give back this thread's writer slot;
-   * the collector may still be read, but no longer records. */
+  /** Flush and stop background timers; the collector may still be read, but
+   * no longer records. */
   close(): void;
 }

@@ -1,7 +1,7 @@
 /**
  * The contract suite for the atomic collector, plus what its design adds:
  * no sample lost at any rate, consistent snapshots and a reset while 2, 4
- * and 8 real Workers record, and its writer slots.
+ * and 8 real Workers record, and when a thread's batch becomes visible.
  */
 import assert from "node:assert/strict";
 import { AtomicMetricsCollector, attachCollector, type MetricsSnapshot } from "../mod.ts";
@@ -15,8 +15,6 @@ import {
   withCollector,
 } from "./_contract_suite.ts";
 import { workloadTotals } from "./_workload.ts";
-import { Layout } from "../src/_layout.ts";
-import { Shards } from "../src/_sample_ring.ts";
 
 contractSuite("atomic");
 
@@ -106,49 +104,78 @@ for (const writers of [2, 4, 8]) {
   );
 }
 
-Deno.test("atomic: writer slots run out with a clear error and come back on close()", () => {
-  const c = new AtomicMetricsCollector({ maxWriters: 2 });
-  const attached = attachCollector(c.share());
+Deno.test("atomic: a thread's batch is visible to others after ringSize requests or flush()", () => {
+  const c = new AtomicMetricsCollector({ ringSize: 100, flushIntervalMs: 0 });
+  const reader = attachCollector(c.share());
   try {
-    assert.throws(() => attachCollector(c.share()), /writer slots.*maxWriters/);
-    attached.recordRequest({ startTime: Date.now(), duration: 1, statusCode: 200, bytes: 3 });
-    attached.close(); // drains, then frees its slot
-    const again = attachCollector(c.share());
-    again.recordRequest({ startTime: Date.now(), duration: 1, statusCode: 200, bytes: 4 });
-    again.close();
-    assert.equal(c.getSnapshot().totalBytes, 7);
+    const r = { startTime: Date.now(), duration: 1, statusCode: 200, bytes: 1 };
+    for (let i = 0; i < 99; i++) c.recordRequest(r);
+    assert.equal(reader.getSnapshot().totalRequests, 0, "batch not merged yet");
+    c.recordRequest(r); // the 100th fills the batch: merged synchronously
+    assert.equal(reader.getSnapshot().totalRequests, 100);
+    c.recordRequest(r);
+    assert.equal(reader.getSnapshot().totalRequests, 100);
+    c.flush();
+    assert.equal(reader.getSnapshot().totalRequests, 101);
+    assert.equal(c.getSnapshot().totalRequests, 101);
   } finally {
-    attached.close();
+    reader.close();
     c.close();
   }
 });
 
-Deno.test("atomic: a tiny ring still loses nothing (it drains itself when full)", () => {
+Deno.test("atomic: ringSize 1 publishes every request at once", () => {
   const c = new AtomicMetricsCollector({ ringSize: 1, flushIntervalMs: 0 });
+  const reader = attachCollector(c.share());
   try {
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 1; i <= 100; i++) {
       c.recordRequest({ startTime: Date.now(), duration: i % 7, statusCode: 200, bytes: 1 });
+      assert.equal(reader.getSnapshot().totalRequests, i);
     }
-    assert.equal(c.getSnapshot().totalRequests, 1000);
   } finally {
+    reader.close();
     c.close();
   }
 });
 
-Deno.test("atomic: the flush timer moves a writer's ring into the analysis on its own", async () => {
+Deno.test("atomic: the flush timer merges a thread's batch with nobody asking", async () => {
   const c = new AtomicMetricsCollector({ flushIntervalMs: 5 });
+  const reader = attachCollector(c.share());
   try {
-    // White-box: look at the creator's ring (shard 0) without draining it.
-    const layout = Layout.read(c.share().buffer, "atomic");
-    const shards = new Shards(c.share().buffer, layout);
-    const pending = () =>
-      Atomics.load(shards.ints, shards.headIndex(0)) !==
-        Atomics.load(shards.ints, shards.tailIndex(0));
     c.recordRequest({ startTime: Date.now(), duration: 1, statusCode: 200, bytes: 1 });
-    assert.ok(pending(), "the sample waits in the ring");
+    // The reader's snapshot merges only the reader's own batch.
+    assert.equal(reader.getSnapshot().totalRequests, 0, "still in the writer's batch");
     await new Promise((r) => setTimeout(r, 60));
-    assert.ok(!pending(), "the timer drained the ring");
-    assert.equal(c.getSnapshot().totalRequests, 1);
+    assert.equal(reader.getSnapshot().totalRequests, 1, "the writer's timer merged it");
+  } finally {
+    reader.close();
+    c.close();
+  }
+});
+
+Deno.test("atomic: out-of-order completions across seconds keep per-interval percentiles", () => {
+  const c = new AtomicMetricsCollector({ flushIntervalMs: 0 });
+  try {
+    const t0 = Math.floor(Date.now() / 1000) * 1000;
+    // 10 seconds, completions arriving up to 2 s out of order (as requests
+    // from many VUs and Workers do); each second has its own latency.
+    const counts = Array(10).fill(0);
+    for (let i = 0; i < 1000; i++) {
+      const sec = Math.min(9, Math.max(0, Math.floor(i / 100) + ((i * 7) % 5) - 2));
+      counts[sec]++;
+      c.recordRequest({
+        startTime: t0 + sec * 1000,
+        duration: 10 * (sec + 1),
+        statusCode: 200,
+        bytes: 1,
+      });
+    }
+    const points = c.getTimeSeries().points;
+    assert.deepEqual(points.map((p) => p.requests), counts);
+    points.forEach((p, sec) => {
+      assert.equal(p.latency.p50, 10 * (sec + 1), `second ${sec} p50`);
+      assert.equal(p.latency.p99, 10 * (sec + 1), `second ${sec} p99`);
+    });
   } finally {
     c.close();
   }

@@ -125,7 +125,7 @@ Deno.test("histogram: merging two recorders equals recording everything into one
   const f = new Float64Array(3 * RECORDER_WORDS);
   for (const v of a) recordLatency(f, 0, v, latencyBucket(v));
   for (const v of b) recordLatency(f, RECORDER_WORDS, v, latencyBucket(v));
-  mergeRecorder(f, 0, RECORDER_WORDS);
+  mergeRecorder(f, 0, f, RECORDER_WORDS);
   for (const v of [...a, ...b]) recordLatency(f, 2 * RECORDER_WORDS, v, latencyBucket(v));
   const merged = recorderStats(f, 0), direct = recorderStats(f, 2 * RECORDER_WORDS);
   for (const k of ["count", "min", "max", "p50", "p90", "p99", "p999"] as const) {
@@ -135,6 +135,6 @@ Deno.test("histogram: merging two recorders equals recording everything into one
   assertClose(merged.stdDev, direct.stdDev, 1e-9, "stdDev");
   // Merging into an empty recorder copies.
   clearRecorder(f, 0);
-  mergeRecorder(f, 0, 2 * RECORDER_WORDS);
+  mergeRecorder(f, 0, f, 2 * RECORDER_WORDS);
   assert.deepEqual(recorderStats(f, 0), direct);
 });
