@@ -34,6 +34,12 @@ export interface ScenarioResult {
   maxVUs: number;
   /** Arrival-rate executors: the configured (peak) rate in iterations/s; 0 for VU executors. */
   targetRate: number;
+  /**
+   * Arrival-rate executors: how late the generator sent iterations (actual
+   * send minus scheduled time, ms; 0.1 ms resolution). Latency includes this
+   * lag, since it is measured from the scheduled time. Absent for VU executors.
+   */
+  sendLag?: { count: number; mean: number; p50: number; p99: number; max: number };
 }
 
 /** One evaluated threshold. */

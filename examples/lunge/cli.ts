@@ -1,0 +1,547 @@
+/**
+ * The command line: Lunge's `perf` flags (a leading `perf` is optional) and
+ * the `demo` subcommand, parsed with `node:util` parseArgs into a
+ * {@linkcode Command}; then {@linkcode main} checks permissions up front,
+ * runs, reports, and returns the exit code: 0 passed, 1 a threshold failed
+ * or the run errored, 2 bad usage (one line naming the problem, never a
+ * stack trace).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import type { CollectorKind } from "../../mod.ts";
+import {
+  ConfigError,
+  EXECUTORS,
+  parseDurationMs,
+  parseStagesFlag,
+  readConfigDocument,
+  type Stage,
+  type TestConfig,
+  validateConfig,
+} from "./config.ts";
+import { workerReadPaths } from "./engine.ts";
+import { runAndReport, writeAll } from "./_run.ts";
+import { runDemo } from "./demo.ts";
+
+/** The engine's version. */
+export const VERSION = "0.1.0";
+
+/** A usage problem: printed as `lunge: <message>`, exit code 2. */
+export class UsageError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Load flags that shape the scenarios (every one optional). */
+export interface LoadFlags {
+  /** Target URL (with a config: the base URL). */
+  url?: string;
+  /** Executor. */
+  executor?: string;
+  /** VUs. */
+  vus?: number;
+  /** Duration in ms. */
+  durationMs?: number;
+  /** Stages. */
+  stages?: Stage[];
+  /** Arrival rate (iterations/s). */
+  rate?: number;
+  /** Pre-allocated VUs. */
+  preAllocatedVUs?: number;
+  /** Max VUs. */
+  maxVUs?: number;
+  /** HTTP method. */
+  method?: string;
+  /** Headers from -H. */
+  headers: Record<string, string>;
+  /** Request body. */
+  body?: string;
+  /** Request timeout in ms. */
+  timeoutMs?: number;
+}
+
+/** A run (or demo) request from the command line. */
+export interface RunCommand {
+  /** `run`: the perf command; `demo`: the built-in demo. */
+  kind: "run" | "demo";
+  /** Config file path. */
+  config?: string;
+  /** Load flags. */
+  load: LoadFlags;
+  /** Print the JSON result to stdout. */
+  json: boolean;
+  /** JSON result file. */
+  jsonFile?: string;
+  /** HTML report file. */
+  htmlFile?: string;
+  /** Only PASSED/FAILED. */
+  quiet: boolean;
+  /** Detailed summary. */
+  verbose: boolean;
+  /** Collector kind. */
+  collector: CollectorKind;
+  /** Workers. */
+  workers: number;
+}
+
+/** What the command line asks for. */
+export type Command = { kind: "help" } | { kind: "version" } | RunCommand;
+
+/** The `--help` text. */
+export const HELP = `lunge ${VERSION} — HTTP load testing for Deno (Lunge-compatible)
+
+Usage:
+  deno run <permissions> examples/lunge.ts [perf] --url <url> [flags]
+  deno run <permissions> examples/lunge.ts [perf] -c <config.yaml|json> [flags]
+  deno run <permissions> examples/lunge.ts demo [output flags]
+
+Load:
+  --url <url>               target URL (with -c: overrides settings.baseUrl)
+  -c, --config <file>       YAML or JSON test config (Lunge's schema)
+  --executor <name>         ${EXECUTORS.join(" | ")}
+  --vus <n>                 VUs (constant-vus; start VUs of ramping-vus)   [10]
+  --duration <d>            e.g. 500ms, 30s, 2m, 1h30m                     [30s]
+  --stages <list>           ramps, e.g. "30s:10,1m:10,30s:0" (target VUs or rate)
+  --rate <n>                iterations per second (arrival-rate executors)
+  --pre-allocated-vus <n>   VUs allocated up front (arrival-rate)
+  --max-vus <n>             most VUs the pool may grow to (arrival-rate)
+  --method <m>              HTTP method                                     [GET]
+  -H, --header "K: V"       request header (repeatable)
+  --body <text>             request body
+  --timeout <d>             per-request timeout                             [30s]
+  --workers <n>             Web Workers running the VUs      [CPU count: ${navigator.hardwareConcurrency}]
+  --collector <kind>        atomic | mutex        [$LUNGE_COLLECTOR, else atomic]
+Output:
+  --json                    print the JSON result to stdout (console output goes to stderr)
+  --html                    write an HTML report (to --output, else ./lunge-report.html)
+  --output <path>           .json: JSON result; .html: HTML report; no extension: both
+  -q, --quiet               print only PASSED or FAILED
+  -v, --verbose             detailed summary
+  -h, --help | --version
+
+Without --executor: --stages picks ramping-vus (ramping-arrival-rate with --rate or
+a VU pool flag), --rate picks constant-arrival-rate, else constant-vus.
+--url alone: GET, 10 VUs, 30s. With -c, flags override every scenario.
+Times in the JSON result are milliseconds ("timeUnit": "ms").
+Exit codes: 0 passed; 1 a threshold failed, the run errored or was interrupted
+(Ctrl-C stops gracefully and still reports; a second Ctrl-C exits at once); 2 bad usage.
+
+Permissions (the narrowest set; lunge names any flag that is missing, in one line):
+  --allow-net=<host:port>         each target (e.g. --allow-net=api.example.com:443)
+  --allow-read=examples/lunge,mod.ts,src
+                                  the Web Workers load their modules from these
+                                  (paths relative to the repository root)
+  --allow-read=<config file>      with -c (add it to the list above)
+  --allow-write=<output file(s)>  with --output / --html
+  --allow-env=LUNGE_COLLECTOR,NO_COLOR,FORCE_COLOR   optional: honour those variables
+Example:
+  deno run --allow-net=127.0.0.1:8080 --allow-read=examples/lunge,mod.ts,src \\
+    examples/lunge.ts --url http://127.0.0.1:8080/ --vus 50 --duration 30s
+`;
+
+const OPTIONS = {
+  url: { type: "string" },
+  config: { type: "string", short: "c" },
+  executor: { type: "string" },
+  vus: { type: "string" },
+  duration: { type: "string" },
+  stages: { type: "string" },
+  rate: { type: "string" },
+  "pre-allocated-vus": { type: "string" },
+  "max-vus": { type: "string" },
+  json: { type: "boolean" },
+  html: { type: "boolean" },
+  output: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  verbose: { type: "boolean", short: "v" },
+  collector: { type: "string" },
+  workers: { type: "string" },
+  method: { type: "string" },
+  header: { type: "string", short: "H", multiple: true },
+  body: { type: "string" },
+  timeout: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+} as const;
+
+const LOAD_ONLY = [
+  "url",
+  "config",
+  "executor",
+  "vus",
+  "stages",
+  "rate",
+  "pre-allocated-vus",
+  "max-vus",
+  "method",
+  "header",
+  "body",
+  "timeout",
+] as const;
+
+function q(v: string): string {
+  return JSON.stringify(v);
+}
+
+function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
+    throw new UsageError(`--${flag} must be a positive integer (got ${q(v)})`);
+  }
+  return Number(v);
+}
+
+function positiveNumber(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`--${flag} must be a positive number (got ${q(v)})`);
+  }
+  return n;
+}
+
+function durationFlag(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = parseDurationMs(v);
+  if (ms === undefined || ms <= 0) {
+    throw new UsageError(`--${flag} must be a duration like 500ms, 30s, 2m or 1h30m (got ${q(v)})`);
+  }
+  return ms;
+}
+
+/** Reads LUNGE_COLLECTOR without prompting (undefined when not permitted or unset). */
+export function collectorFromEnv(): string | undefined {
+  try {
+    const status = Deno.permissions.querySync({ name: "env", variable: "LUNGE_COLLECTOR" });
+    if (status.state !== "granted") return undefined;
+    const v = Deno.env.get("LUNGE_COLLECTOR");
+    return v === "" ? undefined : v;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses the arguments (without the program name). Throws a
+ * {@linkcode UsageError} with a one-line message on anything wrong.
+ * `env` supplies LUNGE_COLLECTOR (default: read it if permitted).
+ */
+export function parseCli(
+  args: string[],
+  env: { collector?: string } = { collector: collectorFromEnv() },
+): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    const msg = err.message ?? String(e);
+    if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      const flag = /'([^']+)'/.exec(msg)?.[1] ?? msg;
+      throw new UsageError(`unknown flag ${q(flag)} (see --help)`);
+    }
+    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      const flag = /'(?:-\w, )?(--[\w-]+)/.exec(msg)?.[1] ?? "a flag";
+      if (msg.includes("does not take an argument")) {
+        throw new UsageError(`${flag} takes no value`);
+      }
+      throw new UsageError(`${flag} needs a value`);
+    }
+    throw new UsageError(msg.split("\n")[0]);
+  }
+  const v = parsed.values;
+  if (v.help) return { kind: "help" };
+  if (v.version) return { kind: "version" };
+  const pos = [...parsed.positionals];
+  let kind: "run" | "demo" = "run";
+  if (pos[0] === "perf") pos.shift();
+  else if (pos[0] === "demo") {
+    pos.shift();
+    kind = "demo";
+  }
+  if (pos.length > 0) throw new UsageError(`unexpected argument ${q(pos[0])} (see --help)`);
+  if (kind === "demo") {
+    const extra = LOAD_ONLY.find((f) => v[f] !== undefined);
+    if (extra) throw new UsageError(`--${extra} cannot be used with demo`);
+  }
+
+  const collectorRaw = v.collector ?? env.collector ?? "atomic";
+  if (collectorRaw !== "atomic" && collectorRaw !== "mutex") {
+    const src = v.collector !== undefined ? "--collector" : "LUNGE_COLLECTOR";
+    throw new UsageError(`${src} must be "atomic" or "mutex" (got ${q(collectorRaw)})`);
+  }
+  const workers = positiveInt("workers", v.workers) ?? navigator.hardwareConcurrency ?? 1;
+  if (workers > 256) throw new UsageError(`--workers must be at most 256 (got ${workers})`);
+
+  const headers: Record<string, string> = {};
+  for (const h of v.header ?? []) {
+    const i = h.indexOf(":");
+    const name = i < 0 ? "" : h.slice(0, i).trim();
+    if (i < 0 || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
+      throw new UsageError(`--header must be "Name: value" (got ${q(h)})`);
+    }
+    headers[name] = h.slice(i + 1).trim();
+  }
+  if (v.method !== undefined && !/^[A-Za-z]+$/.test(v.method)) {
+    throw new UsageError(`--method must be an HTTP method like GET or POST (got ${q(v.method)})`);
+  }
+  if (v.executor !== undefined && !(EXECUTORS as readonly string[]).includes(v.executor)) {
+    throw new UsageError(
+      `--executor must be one of ${EXECUTORS.join(", ")} (got ${q(v.executor)})`,
+    );
+  }
+  if (v.url !== undefined) {
+    let ok = false;
+    try {
+      const u = new URL(v.url);
+      ok = (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "";
+    } catch { /* reported below */ }
+    if (!ok) throw new UsageError(`--url must be an http(s) URL (got ${q(v.url)})`);
+  }
+  let stages: Stage[] | undefined;
+  if (v.stages !== undefined) {
+    try {
+      stages = parseStagesFlag(v.stages);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const load: LoadFlags = {
+    url: v.url,
+    executor: v.executor,
+    vus: positiveInt("vus", v.vus),
+    durationMs: durationFlag("duration", v.duration),
+    stages,
+    rate: positiveNumber("rate", v.rate),
+    preAllocatedVUs: positiveInt("pre-allocated-vus", v["pre-allocated-vus"]),
+    maxVUs: positiveInt("max-vus", v["max-vus"]),
+    method: v.method?.toUpperCase(),
+    headers,
+    body: v.body,
+    timeoutMs: durationFlag("timeout", v.timeout),
+  };
+  if (kind === "run" && v.config === undefined && v.url === undefined) {
+    throw new UsageError("give --url <url> or -c <config file> (see --help)");
+  }
+
+  let jsonFile: string | undefined;
+  let htmlFile: string | undefined;
+  if (v.output !== undefined) {
+    const out = v.output;
+    if (out === "") throw new UsageError("--output needs a path");
+    const ext = /\.([^./\\]+)$/.exec(out)?.[1]?.toLowerCase();
+    if (ext === "json") jsonFile = out;
+    else if (ext === "html" || ext === "htm") htmlFile = out;
+    else if (ext === undefined) {
+      jsonFile = `${out}.json`;
+      htmlFile = `${out}.html`;
+    } else {
+      throw new UsageError(
+        `--output must end in .json or .html, or have no extension (got ${q(out)})`,
+      );
+    }
+    if (v.html && htmlFile === undefined) htmlFile = out.replace(/\.[^./\\]+$/, "") + ".html";
+  } else if (v.html) htmlFile = "lunge-report.html";
+
+  return {
+    kind,
+    config: v.config,
+    load,
+    json: v.json ?? false,
+    jsonFile,
+    htmlFile,
+    quiet: v.quiet ?? false,
+    verbose: v.verbose ?? false,
+    collector: collectorRaw,
+    workers,
+  };
+}
+
+/** The executor the flags imply when `--executor` is absent. */
+function impliedExecutor(load: LoadFlags): string {
+  if (load.executor) return load.executor;
+  const pool = load.preAllocatedVUs !== undefined || load.maxVUs !== undefined;
+  if (load.stages !== undefined) {
+    return load.rate !== undefined || pool ? "ramping-arrival-rate" : "ramping-vus";
+  }
+  return load.rate !== undefined ? "constant-arrival-rate" : "constant-vus";
+}
+
+function stagesDoc(stages: Stage[]) {
+  return stages.map((s) => ({ duration: `${s.durationMs}ms`, target: s.target }));
+}
+
+/** Applies the load flags to one raw scenario document (flags win). */
+function overrideScenario(s: Record<string, unknown>, load: LoadFlags): void {
+  if (load.executor !== undefined) s.executor = load.executor;
+  if (load.vus !== undefined) s.vus = load.vus;
+  if (load.durationMs !== undefined) s.duration = `${load.durationMs}ms`;
+  if (load.stages !== undefined) s.stages = stagesDoc(load.stages);
+  if (load.rate !== undefined) s.rate = load.rate;
+  if (load.preAllocatedVUs !== undefined) s.preAllocatedVUs = load.preAllocatedVUs;
+  if (load.maxVUs !== undefined) s.maxVUs = load.maxVUs;
+}
+
+/**
+ * Builds the test from the flags, or from the config file with the flags
+ * applied on top (`--url` then replaces settings.baseUrl, `--timeout` and
+ * `-H` the settings, load flags every scenario). Throws a
+ * {@linkcode ConfigError} or {@linkcode UsageError}.
+ */
+export async function buildConfig(cmd: RunCommand): Promise<TestConfig> {
+  const load = cmd.load;
+  if (cmd.config !== undefined) {
+    const doc = await readConfigDocument(cmd.config);
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+      throw new ConfigError(`${cmd.config}: must hold a map at the top level`);
+    }
+    const d = doc as Record<string, unknown>;
+    const settings = { ...(d.settings as Record<string, unknown> ?? {}) };
+    if (load.url !== undefined) settings.baseUrl = load.url;
+    if (load.timeoutMs !== undefined) settings.timeout = `${load.timeoutMs}ms`;
+    if (Object.keys(load.headers).length > 0) {
+      settings.headers = { ...(settings.headers as Record<string, string> ?? {}), ...load.headers };
+    }
+    d.settings = settings;
+    if (d.scenarios && typeof d.scenarios === "object") {
+      for (const s of Object.values(d.scenarios as Record<string, unknown>)) {
+        if (s && typeof s === "object") overrideScenario(s as Record<string, unknown>, load);
+      }
+    }
+    try {
+      return validateConfig(d);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(`${cmd.config}: ${e.message}`);
+      throw e;
+    }
+  }
+  const executor = impliedExecutor(load);
+  const scenario: Record<string, unknown> = {
+    executor,
+    requests: [{
+      name: `${load.method ?? "GET"} ${new URL(load.url!).pathname}`,
+      method: load.method ?? "GET",
+      url: load.url,
+      headers: load.headers,
+      body: load.body,
+    }],
+  };
+  if (executor === "constant-vus") scenario.vus = 10;
+  if (executor === "constant-vus" || executor === "constant-arrival-rate") {
+    scenario.duration = "30s";
+  }
+  overrideScenario(scenario, load);
+  const missing = (flag: string, field: string) => {
+    if (scenario[field] === undefined) {
+      throw new UsageError(`--executor ${executor} needs --${flag}`);
+    }
+  };
+  if (executor === "constant-arrival-rate") missing("rate", "rate");
+  if (executor.startsWith("ramping")) missing("stages", "stages");
+  const u = new URL(load.url!);
+  try {
+    return validateConfig({
+      name: `${load.method ?? "GET"} ${u.href}`,
+      settings: load.timeoutMs !== undefined ? { timeout: `${load.timeoutMs}ms` } : undefined,
+      scenarios: { default: scenario },
+    });
+  } catch (e) {
+    // Name the flag rather than the generated document's field.
+    const m = e instanceof Error ? e.message : String(e);
+    throw new UsageError(
+      m.replace(/^scenarios\.default\.(\w+)/, (_, f: string) => `--${kebab(f)}`),
+    );
+  }
+}
+
+function kebab(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace("-v-us", "-vus");
+}
+
+/**
+ * The permission flags the run still lacks (queried, never prompted): net
+ * for every target host, read for the worker modules, write for outputs.
+ */
+export async function missingPermissions(
+  config: TestConfig | undefined,
+  files: (string | undefined)[],
+): Promise<string[]> {
+  const missing: string[] = [];
+  const hosts = new Set<string>();
+  for (const s of config?.scenarios ?? []) {
+    for (const r of s.requests) {
+      const u = new URL(r.url);
+      hosts.add(`${u.hostname}:${u.port || (u.protocol === "https:" ? "443" : "80")}`);
+    }
+  }
+  const net: string[] = [];
+  for (const host of hosts) {
+    const st = await Deno.permissions.query({ name: "net", host });
+    if (st.state !== "granted") net.push(host.replace(/^\[(.*)\]/, "$1"));
+  }
+  if (net.length) missing.push(`--allow-net=${net.join(",")}`);
+  const read: string[] = [];
+  for (const path of workerReadPaths()) {
+    const st = await Deno.permissions.query({ name: "read", path });
+    if (st.state !== "granted") read.push(path);
+  }
+  if (read.length) missing.push(`--allow-read=${read.join(",")}`);
+  const write: string[] = [];
+  for (const path of files) {
+    if (path === undefined) continue;
+    const st = await Deno.permissions.query({ name: "write", path });
+    if (st.state !== "granted") write.push(path);
+  }
+  if (write.length) missing.push(`--allow-write=${write.join(",")}`);
+  return missing;
+}
+
+/** Runs the CLI with `args`; returns the exit code (never throws). */
+export async function main(args: string[]): Promise<number> {
+  const fail = (message: string, code: number) => {
+    writeAll(Deno.stderr, `lunge: ${message}\n`);
+    return code;
+  };
+  try {
+    const cmd = parseCli(args);
+    if (cmd.kind === "help") {
+      writeAll(Deno.stdout, HELP);
+      return 0;
+    }
+    if (cmd.kind === "version") {
+      writeAll(Deno.stdout, `lunge ${VERSION} (deno ${Deno.version.deno})\n`);
+      return 0;
+    }
+    const config = cmd.kind === "run" ? await buildConfig(cmd) : undefined;
+    const missing = await missingPermissions(config, [cmd.jsonFile, cmd.htmlFile]);
+    if (cmd.kind === "demo") {
+      const st = await Deno.permissions.query({ name: "net", host: "127.0.0.1" });
+      if (st.state !== "granted") missing.unshift("--allow-net=127.0.0.1");
+    }
+    if (missing.length) return fail(`missing permission: run Deno with ${missing.join(" ")}`, 2);
+    const report = {
+      json: cmd.json,
+      jsonFile: cmd.jsonFile,
+      htmlFile: cmd.htmlFile,
+      quiet: cmd.quiet,
+      verbose: cmd.verbose,
+      collector: cmd.collector,
+      workers: cmd.workers,
+    };
+    if (cmd.kind === "demo") {
+      return await runDemo({
+        ...report,
+        durationSec: cmd.load.durationMs ? cmd.load.durationMs / 1000 : undefined,
+      });
+    }
+    return await runAndReport(config!, report);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) return fail(e.message, 2);
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    return fail(`run failed: ${msg}`, 1);
+  }
+}
