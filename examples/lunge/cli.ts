@@ -9,7 +9,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import type { CollectorKind } from "../../mod.ts";
+import { type CollectorKind, collectorKindFromEnv } from "../../mod.ts";
 import {
   ConfigError,
   EXECUTORS,
@@ -213,15 +213,15 @@ function durationFlag(flag: string, v: string | undefined): number | undefined {
   return ms;
 }
 
-/** Reads LUNGE_COLLECTOR without prompting (undefined when not permitted or unset). */
-export function collectorFromEnv(): string | undefined {
+/**
+ * The collector kind the environment asks for, read by the module's own flag
+ * (`collectorKindFromEnv`: never prompts); an invalid value is a usage error.
+ */
+function collectorFromEnv(): string {
   try {
-    const status = Deno.permissions.querySync({ name: "env", variable: "LUNGE_COLLECTOR" });
-    if (status.state !== "granted") return undefined;
-    const v = Deno.env.get("LUNGE_COLLECTOR");
-    return v === "" ? undefined : v;
-  } catch {
-    return undefined;
+    return collectorKindFromEnv();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
 
@@ -230,10 +230,7 @@ export function collectorFromEnv(): string | undefined {
  * {@linkcode UsageError} with a one-line message on anything wrong.
  * `env` supplies LUNGE_COLLECTOR (default: read it if permitted).
  */
-export function parseCli(
-  args: string[],
-  env: { collector?: string } = { collector: collectorFromEnv() },
-): Command {
+export function parseCli(args: string[], env?: { collector?: string }): Command {
   let parsed;
   try {
     parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
@@ -269,7 +266,7 @@ export function parseCli(
     if (extra) throw new UsageError(`--${extra} cannot be used with demo`);
   }
 
-  const collectorRaw = v.collector ?? env.collector ?? "atomic";
+  const collectorRaw = v.collector ?? (env ? env.collector : collectorFromEnv()) ?? "atomic";
   if (collectorRaw !== "atomic" && collectorRaw !== "mutex") {
     const src = v.collector !== undefined ? "--collector" : "LUNGE_COLLECTOR";
     throw new UsageError(`${src} must be "atomic" or "mutex" (got ${q(collectorRaw)})`);
