@@ -177,6 +177,7 @@ export function buildRunResult(options: FixtureOptions = {}): RunResult {
           droppedIterations: arrival ? iterations - metrics.totalRequests : 0,
           maxVUs: arrival ? 10 : peak,
           targetRate: arrival ? 100 : 0,
+          plannedIterations: arrival ? 100 * seconds : 0,
         },
       },
       metrics,

@@ -435,8 +435,14 @@ Deno.test("renderSummary rate limiter beside a VU scenario, with a ramping targe
         droppedIterations: 0,
         maxVUs: 8,
         targetRate: 0,
+        plannedIterations: 0,
       },
-      api: { ...base.scenarios.main, executor: "ramping-arrival-rate", iterations: 1000 },
+      api: {
+        ...base.scenarios.main,
+        executor: "ramping-arrival-rate",
+        iterations: 1000,
+        plannedIterations: 1000, // a ramp to 100/s averaging 50/s over 20 s
+      },
     },
   };
   const lines = renderSummary(result, { color: false, quiet: false }).split("\n");
@@ -444,9 +450,9 @@ Deno.test("renderSummary rate limiter beside a VU scenario, with a ramping targe
   assert.ok(start > 0, lines.join("\n"));
   const block = lines.slice(start + 1, start + 7).map((l) => l.trim());
   assert.deepEqual(block.slice(0, 3), [
-    "Target RPS:         100.0 (peak)",
+    "Target RPS:         50.0 (mean; peak 100.0)",
     "Actual RPS:         50.0", // 1000 iterations in 20 s; the VU scenario does not count
-    "Efficiency:         50.00%",
+    "Efficiency:         100.00%",
   ]);
   // Requests of the VU scenario cannot be told apart: no completion rate.
   assert.equal(block[4], "Completion Rate:    -");

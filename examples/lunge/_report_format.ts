@@ -129,18 +129,20 @@ export function visibleWidth(text: string): number {
  * The limiter paces *iterations*, so the actual rate is the iterations the
  * arrival-rate scenarios started per second of the run: comparable with the
  * target even when an iteration sends several requests or VU scenarios run
- * beside it (with one request per iteration it equals their requests/s).
+ * beside it (with one request per iteration it equals their requests/s). The
+ * target is what the schedule called for over the same time (the integral of
+ * its rate), so a ramp is judged against its mean, not its peak.
  */
 export interface RateLimiterFigures {
   /** Names of the arrival-rate scenarios these figures cover. */
   scenarios: string[];
-  /** Sum of the scenarios' configured (peak) iteration rates, per second. */
+  /** Iterations per second the schedules called for, on average over the run. */
   targetRps: number;
-  /** Whether a scenario ramps, so the target is a peak, not a constant rate. */
-  targetIsPeak: boolean;
+  /** Sum of the scenarios' configured peak rates (differs from `targetRps` when they ramp). */
+  peakRps: number;
   /** Iterations the arrival-rate scenarios started, per second of the run. */
   actualRps: number;
-  /** `actualRps / targetRps`; NaN when there is no target. */
+  /** Iterations started / iterations planned; NaN when nothing was planned. */
   efficiency: number;
   /** The last generation rate the engine reported to the collector (requests/s). */
   generationRate: number;
@@ -156,16 +158,15 @@ export function rateLimiterFigures(result: RunResult): RateLimiterFigures | null
   const all = Object.entries(result.scenarios);
   const arrival = all.filter(([, s]) => isArrivalRate(s.executor));
   if (arrival.length === 0) return null;
-  const targetRps = arrival.reduce((sum, [, s]) => sum + s.targetRate, 0);
+  const planned = arrival.reduce((sum, [, s]) => sum + (s.plannedIterations ?? 0), 0);
   const started = arrival.reduce((sum, [, s]) => sum + s.iterations, 0);
   const seconds = result.duration / 1000;
-  const actualRps = seconds > 0 ? started / seconds : 0;
   return {
     scenarios: arrival.map(([name]) => name),
-    targetRps,
-    targetIsPeak: arrival.some(([, s]) => s.executor.startsWith("ramping")),
-    actualRps,
-    efficiency: targetRps > 0 ? actualRps / targetRps : NaN,
+    targetRps: seconds > 0 ? planned / seconds : 0,
+    peakRps: arrival.reduce((sum, [, s]) => sum + s.targetRate, 0),
+    actualRps: seconds > 0 ? started / seconds : 0,
+    efficiency: planned > 0 ? started / planned : NaN,
     generationRate: result.metrics.generation.rate,
     completionRate: started > 0 && arrival.length === all.length
       ? result.metrics.totalRequests / started

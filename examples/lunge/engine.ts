@@ -22,6 +22,7 @@ import {
   peakVUs,
   phaseAt,
   phaseTimeline,
+  plannedIterations,
   runDurationMs,
   stageIndexAt,
   workerCount,
@@ -334,6 +335,9 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
         droppedIterations: sums.dropped[i],
         maxVUs: sums.peakVUs[i],
         targetRate: peakRate(s),
+        plannedIterations: Math.round(
+          plannedIterations(s, Math.min(endedAt, stoppedAt) - scheduleStart),
+        ),
       };
       if (isArrivalRate(s)) {
         const lag = new LagHistogram();

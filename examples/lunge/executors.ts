@@ -111,6 +111,24 @@ export function rateSegments(s: ScenarioSpec): RateSegment[] {
   return [];
 }
 
+/**
+ * Iterations an arrival-rate schedule calls for in its first `untilMs`: the
+ * integral of its rate (0 for VU executors). What efficiency compares with,
+ * so a ramp is not judged against its peak.
+ */
+export function plannedIterations(s: ScenarioSpec, untilMs: number): number {
+  let t = 0, n = 0;
+  for (const seg of rateSegments(s)) {
+    const d = Math.min(seg.durationMs, Math.max(0, untilMs - t));
+    if (d > 0) {
+      const rateAtEnd = seg.fromRate + (seg.toRate - seg.fromRate) * (d / seg.durationMs);
+      n += ((seg.fromRate + rateAtEnd) / 2) * (d / 1000);
+    }
+    t += seg.durationMs;
+  }
+  return n;
+}
+
 /** Worker `index`'s share of `total` items split over `count` workers (the first ones take the remainder). */
 export function shareOf(total: number, index: number, count: number): number {
   const base = Math.floor(total / count);

@@ -394,7 +394,13 @@ function renderScenarios(result: RunResult): string {
   if (limiter === null) return table;
   const pct = (x: number) => Number.isFinite(x) ? formatPercent(x) : "-";
   const rows: [string, string][] = [
-    ["Target RPS", formatRate(limiter.targetRps) + (limiter.targetIsPeak ? " (peak)" : "")],
+    [
+      "Target RPS",
+      formatRate(limiter.targetRps) +
+      (limiter.peakRps > limiter.targetRps * 1.001
+        ? ` (mean; peak ${formatRate(limiter.peakRps)})`
+        : ""),
+    ],
     ["Actual RPS", formatRate(limiter.actualRps)],
     ["Efficiency", pct(limiter.efficiency)],
     ["Generation rate", `${formatRate(limiter.generationRate)}/s`],

@@ -34,6 +34,9 @@ export interface ScenarioResult {
   maxVUs: number;
   /** Arrival-rate executors: the configured (peak) rate in iterations/s; 0 for VU executors. */
   targetRate: number;
+  /** Arrival-rate executors: iterations the schedule called for over the time
+   * that ran (the integral of its rate); 0 for VU executors. */
+  plannedIterations: number;
   /**
    * Arrival-rate executors: how late the generator sent iterations (actual
    * send minus scheduled time, ms; 0.1 ms resolution). Latency includes this

@@ -221,7 +221,10 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
     out.push(
       field(
         "Target RPS",
-        formatRate(limiter.targetRps) + (limiter.targetIsPeak ? dim(" (peak)", color) : ""),
+        formatRate(limiter.targetRps) +
+          (limiter.peakRps > limiter.targetRps * 1.001
+            ? dim(` (mean; peak ${formatRate(limiter.peakRps)})`, color)
+            : ""),
       ),
     );
     out.push(field("Actual RPS", formatRate(limiter.actualRps)));
