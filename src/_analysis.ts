@@ -178,7 +178,9 @@ export class Analysis {
     f[this.#status + status]++;
     if (error >= 0) f[this.#errors + error]++;
     const bucket = latencyBucket(duration);
-    recordLatency(f, this.#latency, duration, bucket);
+    // A batch's overall latency is the sum of its windows (merge adds them
+    // up), so it records a sample once, in its window, when it has one.
+    if (!this.#keepWindows || p < 0) recordLatency(f, this.#latency, duration, bucket);
     if (name >= 0) recordLatency(f, this.#names + name * RECORDER_WORDS, duration, bucket);
     if (p === -1) return true; // older than the time-series ring
     const late = p < 0;
@@ -229,6 +231,11 @@ export class Analysis {
         f[w] = k;
       }
       mergeRecorder(f, w + 1, b, bw + 1);
+    }
+    // The batch's samples that went into its windows only (see add).
+    for (let i = 0; i < WINDOWS; i++) {
+      const bw = batch.#windows + i * WINDOW_WORDS;
+      mergeRecorder(f, this.#latency, b, bw + 1);
     }
     batch.#clear();
   }
