@@ -35,8 +35,10 @@ import {
   mergeRecorder,
   RECORDER_WORDS,
   recorderCount,
+  recorderMax,
   recorderPercentiles,
   recorderStats,
+  recorderSum,
   recordLatency,
 } from "./histogram.ts";
 import type { ResolvedOptions } from "./_layout.ts";
@@ -183,6 +185,14 @@ export class Analysis {
     if (!this.#keepWindows || p < 0) recordLatency(f, this.#latency, duration, bucket);
     if (name >= 0) recordLatency(f, this.#names + name * RECORDER_WORDS, duration, bucket);
     if (p === -1) return true; // older than the time-series ring
+    if (this.#keepWindows) {
+      // A batch keeps in its point only what its window cannot tell:
+      // failures and bytes (requests, sum and max are the window's).
+      if (failed) f[p + P_FAILURES]++;
+      f[p + P_BYTES] += bytes;
+      recordLatency(f, w + 1, duration, bucket);
+      return true;
+    }
     const late = p < 0;
     if (late) p = -p - 1;
     f[p + P_REQUESTS]++;
@@ -217,8 +227,16 @@ export class Analysis {
       if (b[bp + P_K] !== k) continue;
       const p = this.#point(k);
       if (p < 0) continue;
-      for (let i = P_REQUESTS; i <= P_SUM; i++) f[p + i] += b[bp + i];
-      if (b[bp + P_MAX] > f[p + P_MAX]) f[p + P_MAX] = b[bp + P_MAX];
+      // The batch's window for k holds k's samples (a batch never reuses a
+      // window, see add): it supplies the point's requests, sum and max.
+      const bw = batch.#windows + (k % WINDOWS) * WINDOW_WORDS + 1;
+      const requests = recorderCount(b, bw);
+      f[p + P_REQUESTS] += requests;
+      f[p + P_SUCCESSES] += requests - b[bp + P_FAILURES];
+      f[p + P_FAILURES] += b[bp + P_FAILURES];
+      f[p + P_BYTES] += b[bp + P_BYTES];
+      f[p + P_SUM] += recorderSum(b, bw);
+      if (requests > 0 && recorderMax(b, bw) > f[p + P_MAX]) f[p + P_MAX] = recorderMax(b, bw);
     }
     for (let i = 0; i < WINDOWS; i++) {
       const bw = batch.#windows + i * WINDOW_WORDS;

@@ -191,6 +191,16 @@ export function recorderCount(f: Float64Array, offset: number): number {
   return f[offset + COUNT];
 }
 
+/** Sum of the samples (ms) of the recorder at `offset`. */
+export function recorderSum(f: Float64Array, offset: number): number {
+  return f[offset + COUNT] * f[offset + SHIFT] + f[offset + SUM];
+}
+
+/** Largest sample (ms) of the recorder at `offset`. */
+export function recorderMax(f: Float64Array, offset: number): number {
+  return f[offset + MAX];
+}
+
 /** The exact-and-estimated statistics of a recorder, in the contract's shape. */
 export function recorderStats(f: Float64Array, offset: number): {
   count: number;
