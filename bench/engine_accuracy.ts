@@ -25,6 +25,7 @@
 import { validateConfig } from "../examples/lunge/config.ts";
 import { runTest } from "../examples/lunge/engine.ts";
 import type { CollectorKind } from "../mod.ts";
+import { startTargetProcess } from "./_target_process.ts";
 
 const quick = Deno.args.includes("--quick");
 const seconds = quick ? 3 : 10;
@@ -86,32 +87,8 @@ for (const collector of ["atomic", "mutex"] as const) {
   });
 }
 
-async function serverCount(url: string): Promise<number> {
-  const res = await fetch(new URL("stats", url));
-  return (await res.json()).requests;
-}
-
-const server = new Deno.Command(Deno.execPath(), {
-  args: [
-    "run",
-    "--allow-net=127.0.0.1",
-    new URL("../examples/lunge/target_server.ts", import.meta.url).pathname,
-    "--port",
-    "0",
-  ],
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-let head = "";
-while (!head.includes("\n")) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error("target server exited");
-  head += value;
-}
-const url = head.split("\n")[0].trim();
-reader.releaseLock();
-server.stdout.cancel().catch(() => {});
+const server = await startTargetProcess();
+const url = server.url;
 
 console.log(
   `engine accuracy — ${seconds} s per case, target server ${url} (separate process), ` +
@@ -133,13 +110,13 @@ const header = [
 const rows: string[][] = [];
 try {
   for (const c of cases) {
-    const before = await serverCount(url);
+    const before = await server.requests();
     const config = validateConfig({
       name: c.label,
       scenarios: { bench: { ...c.scenario, requests: [{ url }] } },
     });
     const result = await runTest({ config, collector: c.collector });
-    const after = await serverCount(url);
+    const after = await server.requests();
     const m = result.metrics;
     const lag = result.scenarios.bench.sendLag;
     const achieved = m.totalRequests / seconds;
@@ -160,8 +137,7 @@ try {
     console.log(row.join(" | "));
   }
 } finally {
-  server.kill("SIGTERM");
-  await server.status;
+  await server.close();
 }
 console.log();
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -24,6 +24,7 @@
  */
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { startTargetProcess } from "./_target_process.ts";
 import { HttpClient } from "../examples/lunge/http_client.ts";
 
 /** What the driver Worker is told to do. */
@@ -201,12 +202,6 @@ function which(cmd: string): boolean {
   }
 }
 
-async function serverCount(statsUrl: string): Promise<number> {
-  const res = await fetch(statsUrl);
-  const body = await res.json() as { requests: number };
-  return body.requests;
-}
-
 function fmtRate(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "-";
 }
@@ -216,29 +211,13 @@ async function main(): Promise<void> {
   const durationMs = durationS * 1000;
   const limitMs = durationMs + 60_000;
   const root = new URL("../", import.meta.url);
-  const serverFile = new URL("examples/lunge/target_server.ts", root);
   const engineFile = new URL("examples/lunge.ts", root);
 
-  const server = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net=127.0.0.1", serverFile.href, "--port", "0"],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
+  const server = await startTargetProcess();
   const rows: Row[] = [];
   try {
-    const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let first = "";
-    while (!first.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error("target server exited before printing its URL");
-      first += value;
-    }
-    reader.releaseLock();
-    server.stdout.cancel().catch(() => {});
-    const base = first.split("\n")[0].trim();
+    const base = server.url;
     const url = new URL(path.slice(1), base).href;
-    const statsUrl = new URL("stats", base).href;
     console.log(
       `target ${url} (separate process), ${connections} connections, ${durationS} s each`,
     );
@@ -247,9 +226,9 @@ async function main(): Promise<void> {
     await runDrivers(url, 1, connections, Math.min(1000, durationMs));
 
     for (const workers of [1, 2]) {
-      const before = await serverCount(statsUrl);
+      const before = await server.requests();
       const { result, cpuUs } = await runDrivers(url, workers, connections, durationMs);
-      const counted = (await serverCount(statsUrl)) - before;
+      const counted = (await server.requests()) - before;
       const secs = result.elapsedMs / 1000;
       rows.push({
         tool: `HttpClient, ${workers} worker${workers > 1 ? "s" : ""}`,
@@ -278,7 +257,7 @@ async function main(): Promise<void> {
     } else {
       const tmp = await Deno.makeTempFile({ prefix: "lunge_compare_", suffix: ".json" });
       try {
-        const before = await serverCount(statsUrl);
+        const before = await server.requests();
         const t0 = performance.now();
         const out = await runCommand(
           Deno.execPath(),
@@ -303,7 +282,7 @@ async function main(): Promise<void> {
           fileURLToPath(root),
         );
         const wallS = (performance.now() - t0) / 1000;
-        const counted = (await serverCount(statsUrl)) - before;
+        const counted = (await server.requests()) - before;
         if (out === null || out.timedOut) {
           rows.push({
             tool: "lunge engine",
@@ -337,7 +316,7 @@ async function main(): Promise<void> {
     if (!which("npx")) {
       rows.push({ tool: "autocannon", reported: NaN, counted: NaN, note: "skipped: no npx" });
     } else {
-      const before = await serverCount(statsUrl);
+      const before = await server.requests();
       const out = await runCommand(Deno.build.os === "windows" ? "npx.cmd" : "npx", [
         "-y",
         "autocannon@8",
@@ -348,7 +327,7 @@ async function main(): Promise<void> {
         String(durationS),
         url,
       ], limitMs);
-      const counted = (await serverCount(statsUrl)) - before;
+      const counted = (await server.requests()) - before;
       if (out === null || out.timedOut || out.code !== 0) {
         rows.push({
           tool: "autocannon",
@@ -383,13 +362,13 @@ async function main(): Promise<void> {
     if (!which("wrk")) {
       rows.push({ tool: "wrk", reported: NaN, counted: NaN, note: "skipped: wrk not installed" });
     } else {
-      const before = await serverCount(statsUrl);
+      const before = await server.requests();
       const out = await runCommand(
         "wrk",
         ["-t1", `-c${connections}`, `-d${durationS}s`, url],
         limitMs,
       );
-      const counted = (await serverCount(statsUrl)) - before;
+      const counted = (await server.requests()) - before;
       const m = out?.stdout.match(/Requests\/sec:\s*([\d.]+)/);
       const total = out?.stdout.match(/(\d+) requests in ([\d.]+)(m?s)/);
       if (out === null || out.timedOut || !m) {
@@ -410,12 +389,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    try {
-      server.kill();
-    } catch {
-      // already gone
-    }
-    await server.status;
+    await server.close();
   }
 
   const header = ["tool", "req/s (tool)", "req/s (server-counted)", "client CPU µs/req", "note"];

@@ -259,6 +259,13 @@ Deno.test("e2e: a refused connection is counted under errorsByType", async () =>
   assert.equal(r.metrics.failedRequests, 50);
   assert.deepEqual(r.metrics.errorsByType, { "connection refused": 50 });
   assert.deepEqual(r.metrics.statusCodes, { "0": 50 });
+  // An unreachable target fails the run (exit 1) with the reason.
+  assert.equal(o.code, 1);
+  assert.equal(r.passed, false);
+  assert.match(
+    r.error ?? "",
+    /no response from the target: all 50 requests failed \(connection refused\)/,
+  );
 });
 
 Deno.test("e2e: server errors (POST with -H and --body) are counted under errorsByStatus", async () => {

@@ -326,6 +326,15 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
     const series = collector.getTimeSeries();
     phases.push({ timestamp: endedAt, phase: "done" });
     if (interrupted) error ??= "interrupted: stopped before the end of the schedule";
+    // No response at all: the target is unreachable, which is a failed run
+    // whatever the thresholds say.
+    const noResponse = snapshot.statusCodes["0"] ?? 0;
+    if (snapshot.totalRequests > 0 && noResponse === snapshot.totalRequests) {
+      const [type] = Object.entries(snapshot.errorsByType).sort((a, b) => b[1] - a[1])[0] ??
+        ["no response"];
+      error ??=
+        `no response from the target: all ${snapshot.totalRequests} requests failed (${type})`;
+    }
 
     const scenarioResults: Record<string, ScenarioResult> = {};
     scenarios.forEach((s, i) => {
