@@ -138,8 +138,10 @@ export interface RateLimiterFigures {
   scenarios: string[];
   /** Iterations per second the schedules called for, on average over the run. */
   targetRps: number;
-  /** Sum of the scenarios' configured peak rates (differs from `targetRps` when they ramp). */
+  /** Sum of the scenarios' configured peak rates. */
   peakRps: number;
+  /** Whether a scenario ramps, so that its mean target differs from its peak. */
+  ramps: boolean;
   /** Iterations the arrival-rate scenarios started, per second of the run. */
   actualRps: number;
   /** Iterations started / iterations planned; NaN when nothing was planned. */
@@ -165,6 +167,7 @@ export function rateLimiterFigures(result: RunResult): RateLimiterFigures | null
     scenarios: arrival.map(([name]) => name),
     targetRps: seconds > 0 ? planned / seconds : 0,
     peakRps: arrival.reduce((sum, [, s]) => sum + s.targetRate, 0),
+    ramps: arrival.some(([, s]) => s.executor.startsWith("ramping")),
     actualRps: seconds > 0 ? started / seconds : 0,
     efficiency: planned > 0 ? started / planned : NaN,
     generationRate: result.metrics.generation.rate,

@@ -397,9 +397,7 @@ function renderScenarios(result: RunResult): string {
     [
       "Target RPS",
       formatRate(limiter.targetRps) +
-      (limiter.peakRps > limiter.targetRps * 1.001
-        ? ` (mean; peak ${formatRate(limiter.peakRps)})`
-        : ""),
+      (limiter.ramps ? ` (mean; peak ${formatRate(limiter.peakRps)})` : ""),
     ],
     ["Actual RPS", formatRate(limiter.actualRps)],
     ["Efficiency", pct(limiter.efficiency)],

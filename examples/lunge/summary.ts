@@ -222,9 +222,7 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
       field(
         "Target RPS",
         formatRate(limiter.targetRps) +
-          (limiter.peakRps > limiter.targetRps * 1.001
-            ? dim(` (mean; peak ${formatRate(limiter.peakRps)})`, color)
-            : ""),
+          (limiter.ramps ? dim(` (mean; peak ${formatRate(limiter.peakRps)})`, color) : ""),
       ),
     );
     out.push(field("Actual RPS", formatRate(limiter.actualRps)));
