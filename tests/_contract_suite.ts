@@ -82,6 +82,18 @@ export function assertConsistent(s: MetricsSnapshot, previous?: MetricsSnapshot)
   }
 }
 
+/** Assert a snapshot counted exactly the workload of tests/_workload.ts. */
+export function assertWorkloadCounts(
+  s: MetricsSnapshot,
+  expected: ReturnType<typeof workloadTotals>,
+): void {
+  assert.equal(s.totalRequests, expected.total);
+  assert.equal(s.failedRequests, expected.failed);
+  assert.equal(s.totalBytes, expected.bytes);
+  assert.equal(s.errorsByType.timeout, expected.timeouts);
+  assert.equal(s.statusCodes["500"], expected.status500);
+}
+
 const ok = (over: Partial<RequestResult> = {}): RequestResult => ({
   startTime: Date.now(),
   duration: 10,
@@ -420,11 +432,7 @@ export function contractSuite(kind: CollectorKind): void {
           const s = c.getSnapshot();
           assertConsistent(s, previous);
           const expected = workloadTotals(writers, count);
-          assert.equal(s.totalRequests, expected.total);
-          assert.equal(s.failedRequests, expected.failed);
-          assert.equal(s.totalBytes, expected.bytes);
-          assert.equal(s.errorsByType.timeout, expected.timeouts);
-          assert.equal(s.statusCodes["500"], expected.status500);
+          assertWorkloadCounts(s, expected);
           assert.equal(
             Object.values(s.byName).reduce((a, n) => a + n.count, 0),
             expected.total,

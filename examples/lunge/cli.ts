@@ -21,7 +21,7 @@ import {
   validateConfig,
 } from "./config.ts";
 import { workerReadPaths } from "./engine.ts";
-import { runAndReport, writeAll } from "./_run.ts";
+import { type ReportOptions, runAndReport, writeAll } from "./_run.ts";
 import { runDemo } from "./demo.ts";
 
 /** The engine's version. */
@@ -64,28 +64,14 @@ export interface LoadFlags {
   timeoutMs?: number;
 }
 
-/** A run (or demo) request from the command line. */
-export interface RunCommand {
+/** A run (or demo) request from the command line: what to run, and how to report it. */
+export interface RunCommand extends ReportOptions {
   /** `run`: the perf command; `demo`: the built-in demo. */
   kind: "run" | "demo";
   /** Config file path. */
   config?: string;
   /** Load flags. */
   load: LoadFlags;
-  /** Print the JSON result to stdout. */
-  json: boolean;
-  /** JSON result file. */
-  jsonFile?: string;
-  /** HTML report file. */
-  htmlFile?: string;
-  /** Only PASSED/FAILED. */
-  quiet: boolean;
-  /** Detailed summary. */
-  verbose: boolean;
-  /** Collector kind. */
-  collector: CollectorKind;
-  /** Workers. */
-  workers: number;
 }
 
 /** What the command line asks for. */
