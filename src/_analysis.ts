@@ -87,19 +87,14 @@ export class Analysis {
   #maxErrorTypes: number;
   #maxNames: number;
   #capacity: number;
-  #keepWindows: boolean;
   // The previous request's interval and its point and window offsets.
   #lastK = -1;
   #lastPoint = 0;
   #lastWindow = 0;
 
-  /**
-   * View `words` (analysisWords(options) long) as an analysis; `keepWindows`
-   * for a thread's batch (see `add`).
-   */
-  constructor(words: Float64Array, options: ResolvedOptions, keepWindows = false) {
+  /** View `words` (analysisWords(options) long) as an analysis. */
+  constructor(words: Float64Array, options: ResolvedOptions) {
     this.#f = words;
-    this.#keepWindows = keepWindows;
     this.#status = 8;
     this.#errors = this.#status + STATUS_SLOTS;
     this.#latency = this.#errors + options.maxErrorTypes + 1;
@@ -128,19 +123,11 @@ export class Analysis {
     f[LAST] = -1;
   }
 
-  /** Whether nothing has been counted since the last reset. */
-  empty(): boolean {
-    return this.#f[SUCCESSES] + this.#f[FAILURES] === 0;
-  }
-
   /**
-   * Count one validated request. `error` and `name` are string-table
-   * indexes, or -1 when absent. (Positional parameters rather than an options
-   * object: this runs once per request and must not allocate.)
-   *
-   * A batch (`keepWindows`) refuses (returns false, counts nothing) a
-   * request whose interval would need an open window to be frozen: it keeps
-   * its windows mergeable, so its owner merges the batch and retries.
+   * Count one validated request into the shared analysis (lock held).
+   * `error` and `name` are string-table indexes, or -1 when absent.
+   * (Positional parameters rather than an options object: this runs once per
+   * request and must not allocate.)
    */
   add(
     startTime: number,
@@ -149,7 +136,7 @@ export class Analysis {
     status: number,
     error: number,
     name: number,
-  ): boolean {
+  ): void {
     const f = this.#f;
     const k = Math.floor((startTime + duration) / 1000);
     // Most requests complete in the same second as the previous one: reuse
@@ -158,7 +145,6 @@ export class Analysis {
     if (k !== this.#lastK || f[p + P_K] !== k || f[w] !== k) {
       w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
       const wk = f[w];
-      if (this.#keepWindows && wk !== k && wk >= 0) return false;
       p = this.#point(k);
       if (p >= 0 && wk !== k) {
         if (wk > k) p = -p - 1; // late: count in the point, not in its window
@@ -180,19 +166,9 @@ export class Analysis {
     f[this.#status + status]++;
     if (error >= 0) f[this.#errors + error]++;
     const bucket = latencyBucket(duration);
-    // A batch's overall latency is the sum of its windows (merge adds them
-    // up), so it records a sample once, in its window, when it has one.
-    if (!this.#keepWindows || p < 0) recordLatency(f, this.#latency, duration, bucket);
+    recordLatency(f, this.#latency, duration, bucket);
     if (name >= 0) recordLatency(f, this.#names + name * RECORDER_WORDS, duration, bucket);
-    if (p === -1) return true; // older than the time-series ring
-    if (this.#keepWindows) {
-      // A batch keeps in its point only what its window cannot tell:
-      // failures and bytes (requests, sum and max are the window's).
-      if (failed) f[p + P_FAILURES]++;
-      f[p + P_BYTES] += bytes;
-      recordLatency(f, w + 1, duration, bucket);
-      return true;
-    }
+    if (p === -1) return; // older than the time-series ring
     const late = p < 0;
     if (late) p = -p - 1;
     f[p + P_REQUESTS]++;
@@ -202,87 +178,108 @@ export class Analysis {
     f[p + P_SUM] += duration;
     if (duration > f[p + P_MAX]) f[p + P_MAX] = duration;
     if (!late) recordLatency(f, w + 1, duration, bucket);
+  }
+
+  /**
+   * Count one validated request into this thread's batch (private memory).
+   *
+   * A batch records each request once: its failure and bytes in its
+   * interval's point, its latency in the interval's window (and its name's
+   * recorder); `merge` derives totals, requests, sums and maxima from them.
+   * A batch holds at most 4 intervals (one per window) and never evicts one:
+   * when a request's window or point slot holds another interval, it counts
+   * nothing and returns false, and the owner merges the batch and retries.
+   */
+  addToBatch(
+    startTime: number,
+    duration: number,
+    bytes: number,
+    status: number,
+    error: number,
+    name: number,
+  ): boolean {
+    const f = this.#f;
+    const k = Math.floor((startTime + duration) / 1000);
+    let p = this.#lastPoint, w = this.#lastWindow;
+    if (k !== this.#lastK || f[p + P_K] !== k) {
+      w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
+      p = this.#points + (k % this.#capacity) * POINT_WORDS;
+      if ((f[w] !== k && f[w] >= 0) || (f[p + P_K] !== k && f[p + P_K] >= 0)) return false;
+      f[w] = k;
+      f[p + P_K] = k;
+      this.#lastK = k;
+      this.#lastPoint = p;
+      this.#lastWindow = w;
+    }
+    f[this.#status + status]++;
+    if (error >= 0) f[this.#errors + error]++;
+    if (error >= 0 || status === 0 || status >= 400) f[p + P_FAILURES]++;
+    f[p + P_BYTES] += bytes;
+    const bucket = latencyBucket(duration);
+    recordLatency(f, w + 1, duration, bucket);
+    if (name >= 0) recordLatency(f, this.#names + name * RECORDER_WORDS, duration, bucket);
     return true;
   }
 
   /**
-   * Fold a thread's batch into this analysis (lock held), then empty the
-   * batch. Costs O(buckets and points the batch touched), not O(requests).
+   * Fold a thread's batch (see `addToBatch`) into this analysis (lock held),
+   * then empty the batch. Costs O(buckets the batch touched), not
+   * O(requests).
    */
   merge(batch: Analysis): void {
     const f = this.#f, b = batch.#f;
-    f[SUCCESSES] += b[SUCCESSES];
-    f[FAILURES] += b[FAILURES];
-    f[BYTES] += b[BYTES];
     for (let i = this.#status; i < this.#latency; i++) f[i] += b[i]; // status and error counts
-    mergeRecorder(f, this.#latency, b, this.#latency);
     for (let i = 0; i <= this.#maxNames; i++) {
       const r = this.#names + i * RECORDER_WORDS;
       if (recorderCount(b, r) > 0) mergeRecorder(f, r, b, r);
     }
-    // Points first (they may start new intervals), then the windows' samples.
-    const last = b[LAST];
-    for (let k = Math.max(b[FIRST], last - batch.#capacity + 1); last >= 0 && k <= last; k++) {
-      const bp = batch.#points + (k % batch.#capacity) * POINT_WORDS;
-      if (b[bp + P_K] !== k) continue;
-      const p = this.#point(k);
-      if (p < 0) continue;
-      // The batch's window for k holds k's samples (a batch never reuses a
-      // window, see add): it supplies the point's requests, sum and max.
-      const bw = batch.#windows + (k % WINDOWS) * WINDOW_WORDS + 1;
-      const requests = recorderCount(b, bw);
-      f[p + P_REQUESTS] += requests;
-      f[p + P_SUCCESSES] += requests - b[bp + P_FAILURES];
-      f[p + P_FAILURES] += b[bp + P_FAILURES];
-      f[p + P_BYTES] += b[bp + P_BYTES];
-      f[p + P_SUM] += recorderSum(b, bw);
-      if (requests > 0 && recorderMax(b, bw) > f[p + P_MAX]) f[p + P_MAX] = recorderMax(b, bw);
-    }
     for (let i = 0; i < WINDOWS; i++) {
       const bw = batch.#windows + i * WINDOW_WORDS;
       const k = b[bw];
-      if (k < 0 || recorderCount(b, bw + 1) === 0) continue;
-      const w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
+      if (k < 0) continue;
+      const bp = batch.#points + (k % batch.#capacity) * POINT_WORDS;
+      const requests = recorderCount(b, bw + 1);
+      const failures = b[bp + P_FAILURES], bytes = b[bp + P_BYTES];
+      f[SUCCESSES] += requests - failures;
+      f[FAILURES] += failures;
+      f[BYTES] += bytes;
+      mergeRecorder(f, this.#latency, b, bw + 1);
+      const p = this.#point(k);
+      if (p < 0) continue; // older than the time-series ring: totals only
+      f[p + P_REQUESTS] += requests;
+      f[p + P_SUCCESSES] += requests - failures;
+      f[p + P_FAILURES] += failures;
+      f[p + P_BYTES] += bytes;
+      f[p + P_SUM] += recorderSum(b, bw + 1);
+      if (recorderMax(b, bw + 1) > f[p + P_MAX]) f[p + P_MAX] = recorderMax(b, bw + 1);
+      const w = this.#windows + i * WINDOW_WORDS;
       if (f[w] !== k) {
-        if (f[w] > k) continue; // late: percentiles of k are frozen already
+        if (f[w] > k) continue; // late: k's percentiles are frozen already
         this.#freeze(w);
         f[w] = k;
       }
       mergeRecorder(f, w + 1, b, bw + 1);
     }
-    // The batch's samples that went into its windows only (see add).
-    for (let i = 0; i < WINDOWS; i++) {
-      const bw = batch.#windows + i * WINDOW_WORDS;
-      mergeRecorder(f, this.#latency, b, bw + 1);
-    }
-    batch.#clear();
+    batch.#clearBatch();
   }
 
-  /** Empty a batch cheaply: only what was touched is cleared. */
-  #clear(): void {
+  /** Empty a batch: only what it can have touched is cleared. */
+  #clearBatch(): void {
     const f = this.#f;
-    const first = f[FIRST], last = f[LAST];
-    f.fill(0, 0, this.#latency);
-    for (let r = this.#latency; r < this.#points; r += RECORDER_WORDS) {
+    f.fill(0, this.#status, this.#latency);
+    for (let r = this.#names; r < this.#points; r += RECORDER_WORDS) {
       if (recorderCount(f, r) > 0) clearRecorder(f, r);
     }
-    if (last - first + 1 > this.#capacity) {
-      f.fill(0, this.#points, this.#windows);
-      for (let i = 0; i < this.#capacity; i++) f[this.#points + i * POINT_WORDS + P_K] = -1;
-    } else if (last >= 0) {
-      for (let k = first; k <= last; k++) {
-        const p = this.#points + (k % this.#capacity) * POINT_WORDS;
-        f.fill(0, p, p + POINT_WORDS);
-        f[p + P_K] = -1;
-      }
+    for (let i = 0; i < WINDOWS; i++) {
+      const w = this.#windows + i * WINDOW_WORDS;
+      const k = f[w];
+      if (k < 0) continue;
+      const p = this.#points + (k % this.#capacity) * POINT_WORDS;
+      f.fill(0, p, p + POINT_WORDS);
+      f[p + P_K] = -1;
+      clearRecorder(f, w + 1);
+      f[w] = -1;
     }
-    for (let w = 0; w < WINDOWS; w++) {
-      const at = this.#windows + w * WINDOW_WORDS;
-      if (recorderCount(f, at + 1) > 0) clearRecorder(f, at + 1);
-      f[at] = -1;
-    }
-    f[FIRST] = -1;
-    f[LAST] = -1;
   }
 
   /** Remember the generation rate, now and in the current interval. */

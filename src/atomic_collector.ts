@@ -85,7 +85,7 @@ export class AtomicMetricsCollector implements SharedMetricsCollector {
     const o = core.layout.options;
     this.#core = core;
     this.#limit = o.ringSize;
-    this.#batch = new Analysis(new Float64Array(core.layout.analysisWords), o, true);
+    this.#batch = new Analysis(new Float64Array(core.layout.analysisWords), o);
     this.#batch.reset(0);
     // The core merges this thread's batch before it reads, and drops it on reset.
     core.pending = {
@@ -109,11 +109,11 @@ export class AtomicMetricsCollector implements SharedMetricsCollector {
     const name = result.name != null ? core.nameIndex(result.name) : -1;
     if (this.#pending === 0) this.#epoch = core.epoch();
     const { startTime, duration, bytes, statusCode } = result;
-    if (!this.#batch.add(startTime, duration, bytes, statusCode, error, name)) {
+    if (!this.#batch.addToBatch(startTime, duration, bytes, statusCode, error, name)) {
       // The batch spans too many seconds to stay mergeable: merge, then count.
       this.flush();
       this.#epoch = core.epoch();
-      this.#batch.add(startTime, duration, bytes, statusCode, error, name);
+      this.#batch.addToBatch(startTime, duration, bytes, statusCode, error, name);
     }
     if (++this.#pending >= this.#limit) this.flush();
   }
