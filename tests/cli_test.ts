@@ -1,8 +1,9 @@
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { buildConfig, parseCli, type RunCommand, UsageError } from "../examples/lunge/cli.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, "$1");
-const CLI = `${ROOT}examples/lunge.ts`;
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const CLI = fileURLToPath(new URL("../examples/lunge.ts", import.meta.url));
 
 function run(args: string[]): RunCommand {
   const cmd = parseCli(args, {});

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 /**
  * End to end: the CLI as a subprocess with narrow permissions, against a
  * counting target server started here. Each run lasts 1-2 s.
@@ -6,8 +7,8 @@ import assert from "node:assert/strict";
 import { startTargetServer, type TargetServer } from "../examples/lunge/target_server.ts";
 import type { RunResult } from "../examples/lunge/result.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, "$1");
-const CLI = `${ROOT}examples/lunge.ts`;
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const CLI = fileURLToPath(new URL("../examples/lunge.ts", import.meta.url));
 const READ = `--allow-read=${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src`;
 
 interface Outcome {

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import {
   type CollectorKind,
   createCollector,
@@ -81,7 +82,7 @@ interface WorkerSlot {
 export function workerReadPaths(): string[] {
   const root = new URL("../../", import.meta.url);
   return [new URL("./", import.meta.url), new URL("mod.ts", root), new URL("src/", root)]
-    .map((u) => decodeURIComponent(u.pathname.replace(/^\/([A-Za-z]:)/, "$1")).replace(/\/$/, ""));
+    .map((u) => fileURLToPath(u).replace(/[\\/]$/, ""));
 }
 
 /** Installs SIGINT (and SIGTERM where Deno supports it) listeners; returns the remover. */
