@@ -1,14 +1,19 @@
 /**
- * Private helper: a small fixed-resolution histogram of how late the
- * generator sent open-model iterations (actual send time minus scheduled
- * time). 0.1 ms buckets up to 1 s, one overflow bucket, exact max and sum.
- * Workers fill one per scenario and send its counts back at the end.
+ * Private helper: how late the generator sent open-model iterations (actual
+ * send time minus scheduled time), kept in the module's own log-linear
+ * latency recorder (src/histogram.ts: percentiles within 0.4 %, exact mean
+ * and max). Workers fill one per scenario and send its words back at the
+ * end; the engine merges them.
  *
  * @module
  */
-
-const RESOLUTION_MS = 0.1;
-const BUCKETS = 10_000; // 0 .. 1000 ms
+import {
+  latencyBucket,
+  mergeRecorder,
+  RECORDER_WORDS,
+  recorderStats,
+  recordLatency,
+} from "../../src/histogram.ts";
 
 /** Send-lag statistics of one scenario, in ms. */
 export interface SendLagStats {
@@ -16,7 +21,7 @@ export interface SendLagStats {
   count: number;
   /** Mean lag. */
   mean: number;
-  /** Median lag (bucket upper bound, 0.1 ms resolution). */
+  /** Median lag. */
   p50: number;
   /** 99th percentile lag. */
   p99: number;
@@ -24,65 +29,39 @@ export interface SendLagStats {
   max: number;
 }
 
+/** The structured-cloneable state of a {@linkcode LagHistogram}: its recorder's words. */
+export type LagState = Float64Array;
+
 /** Records lags; mergeable through {@linkcode LagHistogram.toJSON} / {@linkcode LagHistogram.merge}. */
 export class LagHistogram {
-  #counts = new Uint32Array(BUCKETS + 1);
-  #count = 0;
-  #sum = 0;
-  #max = 0;
+  #f = new Float64Array(RECORDER_WORDS);
 
   /** Records one lag in ms (negative values count as 0). */
   record(lagMs: number): void {
     const lag = lagMs > 0 ? lagMs : 0;
-    const i = Math.floor(lag / RESOLUTION_MS);
-    this.#counts[i < BUCKETS ? i : BUCKETS]++;
-    this.#count++;
-    this.#sum += lag;
-    if (lag > this.#max) this.#max = lag;
+    recordLatency(this.#f, 0, lag, latencyBucket(lag));
   }
 
-  /** A structured-cloneable copy of the state. */
-  toJSON(): { counts: number[]; sum: number; max: number } {
-    const counts: number[] = [];
-    // Sparse pairs [index, count] keep the message small.
-    this.#counts.forEach((c, i) => {
-      if (c > 0) counts.push(i, c);
-    });
-    return { counts, sum: this.#sum, max: this.#max };
+  /** A copy of the state, to post to another thread. */
+  toJSON(): LagState {
+    return this.#f.slice();
   }
 
   /** Adds a state produced by {@linkcode LagHistogram.toJSON}. */
-  merge(state: { counts: number[]; sum: number; max: number }): void {
-    for (let k = 0; k < state.counts.length; k += 2) {
-      this.#counts[state.counts[k]] += state.counts[k + 1];
-      this.#count += state.counts[k + 1];
-    }
-    this.#sum += state.sum;
-    if (state.max > this.#max) this.#max = state.max;
+  merge(state: LagState): void {
+    mergeRecorder(this.#f, 0, state, 0);
   }
 
-  /** The statistics (all 0 when empty). */
+  /** The statistics (all 0 when empty), rounded to the µs. */
   stats(): SendLagStats {
-    const n = this.#count;
-    if (n === 0) return { count: 0, mean: 0, p50: 0, p99: 0, max: 0 };
-    const at = (q: number) => {
-      const rank = Math.ceil(q * n);
-      let seen = 0;
-      for (let i = 0; i <= BUCKETS; i++) {
-        seen += this.#counts[i];
-        if (seen >= rank) {
-          return i === BUCKETS ? this.#max : Math.min((i + 1) * RESOLUTION_MS, this.#max);
-        }
-      }
-      return this.#max;
-    };
+    const s = recorderStats(this.#f, 0);
     const round = (x: number) => Math.round(x * 1000) / 1000;
     return {
-      count: n,
-      mean: round(this.#sum / n),
-      p50: round(at(0.5)),
-      p99: round(at(0.99)),
-      max: round(this.#max),
+      count: s.count,
+      mean: round(s.mean),
+      p50: round(s.p50),
+      p99: round(s.p99),
+      max: round(s.max),
     };
   }
 }

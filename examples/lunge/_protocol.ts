@@ -6,6 +6,7 @@
  */
 import type { CollectorHandle } from "../../mod.ts";
 import type { ScenarioSpec, Settings } from "./config.ts";
+import type { LagState } from "./_lag_histogram.ts";
 
 /** Main -> worker: everything a worker needs, sent once. */
 export interface InitMessage {
@@ -63,6 +64,6 @@ export type FromWorker =
     counters: WorkerCounters;
     cut: boolean;
     /** Per scenario: the send-lag histogram state (`LagHistogram.toJSON()`), or null. */
-    lags: ({ counts: number[]; sum: number; max: number } | null)[];
+    lags: (LagState | null)[];
   }
   | { type: "error"; message: string };

@@ -32,7 +32,7 @@ import type { Phase, RunResult, RunTimeSeriesPoint, ScenarioResult } from "./res
 import { evaluateThresholds, parseThresholds } from "./thresholds.ts";
 import type { ProgressState } from "./progress.ts";
 import type { FromWorker, ToWorker, WorkerCounters } from "./_protocol.ts";
-import { LagHistogram } from "./_lag_histogram.ts";
+import { LagHistogram, type LagState } from "./_lag_histogram.ts";
 
 /** Options of {@linkcode runTest}. */
 export interface RunOptions {
@@ -71,7 +71,7 @@ interface WorkerSlot {
   counters?: WorkerCounters;
   done: boolean;
   cut: boolean;
-  lags?: ({ counts: number[]; sum: number; max: number } | null)[];
+  lags?: (LagState | null)[];
 }
 
 /**
