@@ -67,6 +67,8 @@ const P_RATE = 7;
 const P_PCT = 8; // p50, p90, p95, p99
 /** Open per-interval latency windows. */
 const WINDOWS = 4;
+/** Intervals a thread's batch can hold at once: one per window. */
+export const BATCH_INTERVALS = WINDOWS;
 const WINDOW_WORDS = 1 + RECORDER_WORDS;
 
 /** Float64 words an analysis with `o` occupies. */

@@ -43,7 +43,7 @@ import type {
   TimeSeriesData,
 } from "./types.ts";
 import { CollectorCore } from "./_collector_core.ts";
-import { Analysis } from "./_analysis.ts";
+import { Analysis, analysisWords, BATCH_INTERVALS } from "./_analysis.ts";
 import { validateResult } from "./_validate.ts";
 
 /**
@@ -85,7 +85,10 @@ export class AtomicMetricsCollector implements SharedMetricsCollector {
     const o = core.layout.options;
     this.#core = core;
     this.#limit = o.ringSize;
-    this.#batch = new Analysis(new Float64Array(core.layout.analysisWords), o);
+    // A batch holds at most one interval per window (see addToBatch), so its
+    // point ring needs no more slots than there are windows.
+    const batchOptions = { ...o, timeSeriesCapacity: BATCH_INTERVALS };
+    this.#batch = new Analysis(new Float64Array(analysisWords(batchOptions)), batchOptions);
     this.#batch.reset(0);
     // The core merges this thread's batch before it reads, and drops it on reset.
     core.pending = {
