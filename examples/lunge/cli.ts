@@ -9,7 +9,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type CollectorKind, collectorKindFromEnv } from "../../mod.ts";
+import { collectorKindFromEnv } from "../../mod.ts";
 import {
   ConfigError,
   EXECUTORS,
