@@ -177,19 +177,20 @@ Deno.test("pacer: real time, 500/s for 1 s lands within generous bounds", async 
   assert(maxLate < 250, `an iteration was ${maxLate} ms late`);
 });
 
-Deno.test("send-lag histogram: percentiles at 0.1 ms resolution, merge across workers", () => {
+Deno.test("send-lag histogram: percentiles within 0.4 %, merge across workers", () => {
   const a = new LagHistogram();
   const b = new LagHistogram();
-  for (let i = 0; i < 99; i++) a.record(0.55); // bucket (0.5, 0.6]
-  b.record(1500); // past the 1 s range: the overflow bucket reports the max
+  for (let i = 0; i < 99; i++) a.record(0.55);
+  b.record(1500); // a long stall: exact in max and mean
   b.record(-1); // early (clock skew) counts as 0
   const merged = new LagHistogram();
   merged.merge(a.toJSON());
   merged.merge(b.toJSON());
   const s = merged.stats();
   assert.equal(s.count, 101);
-  assert.equal(s.p50, 0.6);
-  assert.equal(s.p99, 0.6);
+  // Ranks 2..100 of the 101 sorted lags are 0.55 ms: both p50 and p99.
+  assert.ok(Math.abs(s.p50 - 0.55) / 0.55 <= 0.004, `p50 ${s.p50}`);
+  assert.ok(Math.abs(s.p99 - 0.55) / 0.55 <= 0.004, `p99 ${s.p99}`);
   assert.equal(s.max, 1500);
   assert.ok(Math.abs(s.mean - (99 * 0.55 + 1500) / 101) < 1e-3);
   assert.deepEqual(new LagHistogram().stats(), { count: 0, mean: 0, p50: 0, p99: 0, max: 0 });
