@@ -31,14 +31,14 @@ const MAGIC = 0x4c554e47;
 const VERSION = 1;
 
 /** Header word indexes (Int32). */
-export const H_MAGIC = 0;
-export const H_VERSION = 1;
-export const H_KIND = 2;
-export const H_RING_SIZE = 3;
-export const H_TS_CAPACITY = 4;
-export const H_MAX_ERROR_TYPES = 5;
-export const H_MAX_NAMES = 6;
-export const H_FLUSH_MS = 7;
+const H_MAGIC = 0;
+const H_VERSION = 1;
+const H_KIND = 2;
+const H_RING_SIZE = 3;
+const H_TS_CAPACITY = 4;
+const H_MAX_ERROR_TYPES = 5;
+const H_MAX_NAMES = 6;
+const H_FLUSH_MS = 7;
 /** Incremented by every reset(): a thread's batch begun under an older epoch is dropped. */
 export const H_EPOCH = 8;
 /** Registered error strings (changes under the lock). */
