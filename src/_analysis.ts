@@ -202,17 +202,10 @@ export class Analysis {
   ): boolean {
     const f = this.#f;
     const k = Math.floor((startTime + duration) / 1000);
-    let p = this.#lastPoint, w = this.#lastWindow;
-    if (k !== this.#lastK || f[p + P_K] !== k) {
-      w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
-      p = this.#points + (k % this.#capacity) * POINT_WORDS;
-      if ((f[w] !== k && f[w] >= 0) || (f[p + P_K] !== k && f[p + P_K] >= 0)) return false;
-      f[w] = k;
-      f[p + P_K] = k;
-      this.#lastK = k;
-      this.#lastPoint = p;
-      this.#lastWindow = w;
+    if ((k !== this.#lastK || f[this.#lastPoint + P_K] !== k) && !this.#enterInterval(k)) {
+      return false;
     }
+    const p = this.#lastPoint, w = this.#lastWindow;
     f[this.#status + status]++;
     if (error >= 0) f[this.#errors + error]++;
     if (error >= 0 || status === 0 || status >= 400) f[p + P_FAILURES]++;
@@ -220,6 +213,25 @@ export class Analysis {
     const bucket = latencyBucket(duration);
     recordLatency(f, w + 1, duration, bucket);
     if (name >= 0) recordLatency(f, this.#names + name * RECORDER_WORDS, duration, bucket);
+    return true;
+  }
+
+  /**
+   * Make interval k the batch's current one (its point and window); false
+   * when their slots hold another interval. Kept out of `addToBatch`, which
+   * runs it once per second of completions, so that the per-request code
+   * stays small enough for V8 to inline whole.
+   */
+  #enterInterval(k: number): boolean {
+    const f = this.#f;
+    const w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
+    const p = this.#points + (k % this.#capacity) * POINT_WORDS;
+    if ((f[w] !== k && f[w] >= 0) || (f[p + P_K] !== k && f[p + P_K] >= 0)) return false;
+    f[w] = k;
+    f[p + P_K] = k;
+    this.#lastK = k;
+    this.#lastPoint = p;
+    this.#lastWindow = w;
     return true;
   }
 

@@ -57,14 +57,13 @@ function reject(r: unknown): never {
  * {@linkcode RequestResult}.
  */
 export function validateResult(r: RequestResult): void {
+  if (typeof r !== "object" || r === null) reject(r);
+  const s = r.startTime, d = r.duration, c = r.statusCode, b = r.bytes;
   if (
-    typeof r !== "object" || r === null ||
-    typeof r.startTime !== "number" || !(r.startTime >= 0 && r.startTime < Infinity) ||
-    typeof r.duration !== "number" || !(r.duration >= 0 && r.duration < Infinity) ||
-    typeof r.statusCode !== "number" || !(r.statusCode >= 0 && r.statusCode <= 999) ||
-    (r.statusCode | 0) !== r.statusCode ||
-    typeof r.bytes !== "number" || !(r.bytes >= 0 && r.bytes <= Number.MAX_SAFE_INTEGER) ||
-    Math.floor(r.bytes) !== r.bytes ||
+    typeof s !== "number" || typeof d !== "number" ||
+    !(s >= 0 && s < Infinity && d >= 0 && d < Infinity) ||
+    (c & 1023) !== c || c > 999 ||
+    !(b >= 0 && b <= 9007199254740991) || Math.floor(b) !== b ||
     (r.error != null && (typeof r.error !== "string" || r.error === "")) ||
     (r.name != null && (typeof r.name !== "string" || r.name === ""))
   ) reject(r);

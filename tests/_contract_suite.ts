@@ -341,6 +341,12 @@ export function contractSuite(kind: CollectorKind): void {
         [{ ...ok(), error: 5 }, TypeError, /error/],
         [{ ...ok(), error: "" }, RangeError, /error/],
         [{ ...ok(), name: {} }, TypeError, /name/],
+        [{ ...ok(), statusCode: "200" }, TypeError, /statusCode/],
+        [{ ...ok(), bytes: "5" }, TypeError, /bytes/],
+        [{ ...ok(), bytes: true }, TypeError, /bytes/],
+        [{ ...ok(), bytes: [5] }, TypeError, /bytes/],
+        [{ ...ok(), duration: { valueOf: () => 5 } }, TypeError, /duration/],
+        [{ ...ok(), startTime: new Date() }, TypeError, /startTime/],
       ];
       for (const [input, type, field] of bad) {
         assert.throws(
