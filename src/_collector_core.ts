@@ -106,12 +106,7 @@ export class CollectorCore {
   }
 
   #register(table: StringTable, s: string): number {
-    this.lock.lock();
-    try {
-      return table.resolve(s);
-    } finally {
-      this.lock.unlock();
-    }
+    return this.locked(() => table.resolve(s));
   }
 
   /** Run `f` with the lock held. */

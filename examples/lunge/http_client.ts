@@ -935,19 +935,7 @@ async function readResponse(c: Connection, expectsBody: boolean, haveHead: boole
   const status = c.status;
   if (!expectsBody || status === 204 || status === 304) return;
   if (c.chunked) return await readChunked(c);
-  if (c.contentLength >= 0) {
-    let remaining = c.contentLength;
-    for (;;) {
-      const avail = c.end - c.start;
-      if (avail >= remaining) {
-        c.start += remaining;
-        return;
-      }
-      remaining -= avail;
-      c.start = c.end = 0;
-      await fill(c, false);
-    }
-  }
+  if (c.contentLength >= 0) return await skipBytes(c, c.contentLength);
   // Delimited by the connection closing.
   c.keepAlive = false;
   for (;;) {
@@ -958,6 +946,21 @@ async function readResponse(c: Connection, expectsBody: boolean, haveHead: boole
       if (e instanceof EofError) return;
       throw e;
     }
+  }
+}
+
+/** Reads and discards the next `n` body bytes. */
+async function skipBytes(c: Connection, n: number): Promise<void> {
+  let remaining = n;
+  for (;;) {
+    const avail = c.end - c.start;
+    if (avail >= remaining) {
+      c.start += remaining;
+      return;
+    }
+    remaining -= avail;
+    c.start = c.end = 0;
+    await fill(c, false);
   }
 }
 
@@ -991,17 +994,7 @@ async function readChunked(c: Connection): Promise<void> {
     }
     c.start = lf + 1;
     if (size === 0) break;
-    let remaining = size;
-    for (;;) {
-      const avail = c.end - c.start;
-      if (avail >= remaining) {
-        c.start += remaining;
-        break;
-      }
-      remaining -= avail;
-      c.start = c.end = 0;
-      await fill(c, false);
-    }
+    await skipBytes(c, size);
     // CRLF after the data
     while (c.end - c.start < 2 && !(c.end > c.start && c.buf[c.start] === LF)) {
       await fill(c, false);
