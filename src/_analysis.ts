@@ -2,7 +2,7 @@
  * The analysis word map: every count, histogram and time-series point a
  * snapshot reports, as plain Float64 words. One instance lives in shared
  * memory (the collector's ANALYSIS region, touched only with the lock held:
- * the lock orders these plain accesses between threads, see futex_lock.ts,
+ * the lock orders these plain accesses between threads, see _futex_lock.ts,
  * so nothing here can tear or be seen half-updated). The atomic collector
  * also gives each recording thread a private instance over ordinary memory:
  * its batch, which `merge` folds into the shared one.
@@ -14,7 +14,7 @@
  * | 0..7 | startTime, generation rate, successes, failures, bytes, first interval, last interval, spare |
  * | STATUS: 1000 | count per status code 0..999 |
  * | ERRORS: maxErrorTypes + 1 | count per error string; the last is "other" |
- * | LATENCY: 1 recorder | every request (histogram.ts) |
+ * | LATENCY: 1 recorder | every request (_histogram.ts) |
  * | NAMES: (maxNames + 1) recorders | per request name; the last is "other" |
  * | POINTS: capacity x 12 | time-series ring, point k at slot k % capacity: k, requests, successes, failures, bytes, latency sum, latency max, generation rate, p50, p90, p95, p99 |
  * | WINDOWS: 4 x (1 + recorder) | latency of the 4 newest intervals: k, then a recorder |
@@ -40,7 +40,7 @@ import {
   recorderStats,
   recorderSum,
   recordLatency,
-} from "./histogram.ts";
+} from "./_histogram.ts";
 import type { ResolvedOptions } from "./_layout.ts";
 import type { StringTable } from "./_string_table.ts";
 

@@ -24,7 +24,7 @@ import {
   resolveOptions,
 } from "./_layout.ts";
 import { ATTACH, type InternalOptions } from "./_attach.ts";
-import { FutexLock } from "./futex_lock.ts";
+import { FutexLock } from "./_futex_lock.ts";
 import { StringTable } from "./_string_table.ts";
 import { Analysis } from "./_analysis.ts";
 import { validateRate } from "./_validate.ts";

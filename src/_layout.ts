@@ -15,7 +15,7 @@
  * ...       ANALYSIS Float64 words, plain memory under the lock: totals,
  *                    status and error counts, latency recorders, the
  *                    time-series ring and the open per-interval windows
- *                    (word map in _analysis.ts, recorders in histogram.ts)
+ *                    (word map in _analysis.ts, recorders in _histogram.ts)
  * ```
  *
  * Regions start on 64-byte boundaries, so the lock word shares its cache line

@@ -1,6 +1,6 @@
 /** The futex lock: mutual exclusion under contention, with real Workers. */
 import assert from "node:assert/strict";
-import { FutexLock } from "../src/futex_lock.ts";
+import { FutexLock } from "../src/_futex_lock.ts";
 
 async function run(workers: number, count: number, locked: boolean): Promise<number> {
   // Word 0: the lock. Word 16: the plain counter. Word 32: the start gate.

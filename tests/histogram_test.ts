@@ -1,7 +1,7 @@
 /**
  * The percentile engine against exact sorted percentiles, on the
  * distributions the contract cares about, and its bucket arithmetic against
- * the error bound derived in src/histogram.ts.
+ * the error bound derived in src/_histogram.ts.
  */
 import assert from "node:assert/strict";
 import {
@@ -14,7 +14,7 @@ import {
   RECORDER_WORDS,
   recorderStats,
   recordLatency,
-} from "../src/histogram.ts";
+} from "../src/_histogram.ts";
 import { assertClose, exactPercentile } from "./_contract_suite.ts";
 
 /** A seeded generator, so a failure can be reproduced. */

@@ -1,7 +1,7 @@
 /**
  * Private helper: how late the generator sent open-model iterations (actual
  * send time minus scheduled time), kept in the module's own log-linear
- * latency recorder (src/histogram.ts: percentiles within 0.4 %, exact mean
+ * latency recorder (src/_histogram.ts: percentiles within 0.4 %, exact mean
  * and max). Workers fill one per scenario and send its words back at the
  * end; the engine merges them.
  *
@@ -13,7 +13,7 @@ import {
   RECORDER_WORDS,
   recorderStats,
   recordLatency,
-} from "../../src/histogram.ts";
+} from "../../src/_histogram.ts";
 
 /** Send-lag statistics of one scenario, in ms. */
 export interface SendLagStats {

@@ -28,7 +28,7 @@ const SPINS = 64;
  *
  * @example Guarding a shared counter
  * ```ts
- * import { FutexLock } from "./futex_lock.ts";
+ * import { FutexLock } from "./_futex_lock.ts";
  *
  * const words = new Int32Array(new SharedArrayBuffer(8));
  * const lock = new FutexLock(words, 0);

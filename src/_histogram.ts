@@ -86,7 +86,7 @@ const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
  *
  * @example
  * ```ts
- * import { bucketIndex, bucketMidpoint } from "./histogram.ts";
+ * import { bucketIndex, bucketMidpoint } from "./_histogram.ts";
  *
  * bucketIndex(100); // 100: one bucket per ns below 256
  * bucketMidpoint(bucketIndex(1_000_000)); // 1_001_472: within 1/256 of 1 ms
@@ -106,7 +106,7 @@ export function bucketIndex(ns: number): number {
  *
  * @example
  * ```ts
- * import { bucketMidpoint } from "./histogram.ts";
+ * import { bucketMidpoint } from "./_histogram.ts";
  *
  * bucketMidpoint(256); // 257: bucket 256 covers [256, 258)
  * ```
@@ -122,7 +122,7 @@ export function bucketMidpoint(index: number): number {
  *
  * @example
  * ```ts
- * import { bucketIndex, latencyBucket } from "./histogram.ts";
+ * import { bucketIndex, latencyBucket } from "./_histogram.ts";
  *
  * latencyBucket(2.5) === bucketIndex(2_500_000); // true
  * ```
@@ -146,7 +146,7 @@ export function clearRecorder(f: Float64Array, offset: number): void {
  *
  * @example Record, then read the statistics
  * ```ts
- * import { latencyBucket, RECORDER_WORDS, recorderStats, recordLatency } from "./histogram.ts";
+ * import { latencyBucket, RECORDER_WORDS, recorderStats, recordLatency } from "./_histogram.ts";
  *
  * const f = new Float64Array(RECORDER_WORDS);
  * for (const ms of [1, 2, 3, 4, 100]) recordLatency(f, 0, ms, latencyBucket(ms));
