@@ -98,7 +98,9 @@ export class AtomicMetricsCollector implements SharedMetricsCollector {
     if (o.flushIntervalMs > 0) {
       const timer = setInterval(() => this.#tryMerge(), o.flushIntervalMs);
       // The timer must not keep a process or Worker alive on its own.
-      if (typeof Deno !== "undefined") Deno.unrefTimer(timer);
+      // Deno returns a number id (Deno.unrefTimer); Node and Bun a Timeout with unref().
+      if (typeof timer === "number") Deno.unrefTimer(timer);
+      else (timer as { unref?: () => void }).unref?.();
       this.#timer = timer;
     }
   }

@@ -14,14 +14,22 @@ import { AtomicMetricsCollector } from "./atomic_collector.ts";
 import { MutexMetricsCollector } from "./mutex_collector.ts";
 import { ATTACH, type InternalOptions } from "./_attach.ts";
 
-/** Read an environment variable only if permission is already granted: never prompt, never throw. */
+/**
+ * Read an environment variable without ever prompting or throwing: on Deno
+ * only if env permission is already granted, elsewhere (Node, Bun) from
+ * `process.env`.
+ */
 function readEnv(name: string): string | undefined {
   try {
-    if (typeof Deno === "undefined") return undefined;
-    if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
-      return undefined;
+    if (typeof Deno !== "undefined") {
+      if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+        return undefined;
+      }
+      return Deno.env.get(name);
     }
-    return Deno.env.get(name);
+    const process = (globalThis as { process?: { env?: Record<string, string | undefined> } })
+      .process;
+    return process?.env?.[name];
   } catch {
     return undefined;
   }
