@@ -99,8 +99,9 @@ export class AtomicMetricsCollector implements SharedMetricsCollector {
       const timer = setInterval(() => this.#tryMerge(), o.flushIntervalMs);
       // The timer must not keep a process or Worker alive on its own.
       // Deno returns a number id (Deno.unrefTimer); Node and Bun a Timeout with unref().
-      if (typeof timer === "number") Deno.unrefTimer(timer);
-      else (timer as { unref?: () => void }).unref?.();
+      if (typeof timer === "number") {
+        if (typeof Deno !== "undefined") Deno.unrefTimer(timer);
+      } else (timer as { unref?: () => void }).unref?.();
       this.#timer = timer;
     }
   }
