@@ -19,10 +19,10 @@ import {
   type Stage,
   type TestConfig,
   validateConfig,
-} from "./config.ts";
-import { workerReadPaths } from "./engine.ts";
-import { type ReportOptions, runAndReport, writeAll } from "./_run.ts";
-import { runDemo } from "./demo.ts";
+} from "./config/config.ts";
+import { workerReadPaths } from "./_paths.ts";
+import { type ReportOptions, runAndReport, writeAll } from "./run_and_report.ts";
+import { runDemo } from "./demo/demo.ts";
 
 /** The engine's version. */
 export const VERSION = "0.1.0";

@@ -1,0 +1,84 @@
+/**
+ * The demo (`lunge.ts demo`): starts the built-in target server on
+ * 127.0.0.1 (a free port), runs a ~10 s load test against it with a built-in
+ * config — two scenarios (closed and open model), several named requests, a
+ * delay endpoint and an endpoint answering 500 — prints the normal output,
+ * then closes the server.
+ *
+ * Needs only `--allow-net=127.0.0.1 --allow-read=<repo>` (the workers load
+ * their modules), plus `--allow-env=LUNGE_COLLECTOR,NO_COLOR,FORCE_COLOR`
+ * to honour those variables.
+ *
+ * @module
+ */
+import { startTargetServer } from "./target_server.ts";
+import { type TestConfig, validateConfig } from "../config/config.ts";
+import { type ReportOptions, runAndReport } from "../run_and_report.ts";
+
+/** The demo's test document (Lunge's config schema), for a server at `baseUrl`. */
+export function demoDocument(baseUrl: string, durationSec = 10): Record<string, unknown> {
+  const ramp = Math.max(1, Math.round(durationSec * 0.3));
+  return {
+    name: "Lunge demo",
+    description: "Built-in target server on 127.0.0.1: pages, a slow endpoint and a failing one",
+    settings: { baseUrl, timeout: "5s", headers: { Accept: "*/*" } },
+    variables: { slowMs: 25 },
+    scenarios: {
+      browse: {
+        executor: "constant-vus",
+        vus: 8,
+        duration: `${durationSec}s`,
+        requests: [
+          { name: "home", url: "{{baseUrl}}/", thinkTime: "20ms" },
+          { name: "slow", url: "/delay/{{slowMs}}" },
+          { name: "asset", url: "/bytes/2048", thinkTime: "30ms" },
+        ],
+      },
+      api: {
+        executor: "ramping-arrival-rate",
+        preAllocatedVUs: 10,
+        maxVUs: 50,
+        stages: [
+          { duration: `${ramp}s`, target: 100 },
+          { duration: `${Math.max(1, durationSec - 2 * ramp)}s`, target: 100 },
+          { duration: `${ramp}s`, target: 0 },
+        ],
+        requests: [
+          { name: "search", method: "POST", url: "/echo", body: { q: "lunge" } },
+          { name: "broken", url: "/status/500" },
+        ],
+      },
+    },
+    thresholds: {
+      http_req_duration: ["p(95) < 500", "avg < 200"],
+      http_req_failed: ["rate < 0.5"],
+      http_reqs: ["count > 100"],
+    },
+  };
+}
+
+/** The validated demo config for a server at `baseUrl`. */
+export function demoConfig(baseUrl: string, durationSec = 10): TestConfig {
+  return validateConfig(demoDocument(baseUrl, durationSec));
+}
+
+/** Options of {@linkcode runDemo}. */
+export interface DemoOptions extends ReportOptions {
+  /** Demo length in seconds (default 10). */
+  durationSec?: number;
+}
+
+/** Runs the demo against a fresh target server; returns the exit code. */
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const server = await startTargetServer({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const config = demoConfig(server.url.replace(/\/$/, ""), options.durationSec);
+    const code = await runAndReport(config, options);
+    if (!options.quiet && !options.json) {
+      console.log(`Target server counted ${server.stats().requests} requests.`);
+    }
+    return code;
+  } finally {
+    await server.close();
+  }
+}

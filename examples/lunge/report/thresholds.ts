@@ -1,0 +1,343 @@
+/**
+ * Lunge/k6-style pass/fail thresholds: parse them from the configuration and
+ * evaluate them against a run's final {@linkcode MetricsSnapshot}.
+ *
+ * ```yaml
+ * thresholds:
+ *   http_req_duration: ["p95 < 500", "p(99)<1s", "avg < 200", "med <= 100ms"]
+ *   http_req_failed: ["rate < 0.01"]
+ *   http_reqs: ["count > 100", "rate >= 50"]
+ * ```
+ *
+ * | metric              | aggregates                                             | unit of the value |
+ * | ------------------- | ------------------------------------------------------ | ----------------- |
+ * | `http_req_duration` | `min max avg med p50 p90 p95 p99 p99.9`, also `p(N)`    | ms; or suffix `us`/`µs`/`ms`/`s` |
+ * | `http_req_failed`   | `rate`                                                 | fraction 0..1, or a `%` suffix |
+ * | `http_reqs`         | `count`, `rate`                                        | requests, requests/s |
+ *
+ * Operators: `<`, `<=`, `>`, `>=`, `==`, `!=`. Unlike Lunge, `med` is the
+ * real median (p50), not the mean.
+ *
+ * @module
+ */
+import type { MetricsSnapshot } from "../../../mod.ts";
+import type { ThresholdResult } from "../result.ts";
+import { formatCount, formatDuration, formatRate } from "./_report_format.ts";
+
+/** The metrics a threshold may name. */
+export type ThresholdMetric = "http_req_duration" | "http_req_failed" | "http_reqs";
+
+/** A comparison operator. */
+export type ThresholdOperator = "<" | "<=" | ">" | ">=" | "==" | "!=";
+
+/** The aggregates a threshold may compare (after normalising `p(95)` to `p95`). */
+export type ThresholdAggregate =
+  | "min"
+  | "max"
+  | "avg"
+  | "med"
+  | "p50"
+  | "p90"
+  | "p95"
+  | "p99"
+  | "p99.9"
+  | "rate"
+  | "count";
+
+/** One parsed threshold. */
+export interface Threshold {
+  /** The metric compared. */
+  metric: ThresholdMetric;
+  /** The aggregate of the metric compared, normalised (`p(95)` -> `p95`). */
+  aggregate: ThresholdAggregate;
+  /** The comparison. */
+  operator: ThresholdOperator;
+  /** The right-hand side, in the metric's base unit (ms, fraction, count, per second). */
+  value: number;
+  /** The expression as written in the configuration, trimmed. */
+  expression: string;
+  /** Where it came from, e.g. `thresholds.http_req_duration[0]`. */
+  path: string;
+}
+
+const AGGREGATES: Record<ThresholdMetric, readonly ThresholdAggregate[]> = {
+  http_req_duration: ["min", "max", "avg", "med", "p50", "p90", "p95", "p99", "p99.9"],
+  http_req_failed: ["rate"],
+  http_reqs: ["count", "rate"],
+};
+
+const METRICS = Object.keys(AGGREGATES) as ThresholdMetric[];
+
+const OPERATORS: readonly ThresholdOperator[] = ["<=", ">=", "==", "!=", "<", ">"];
+
+const DURATION_UNITS: Record<string, number> = {
+  "": 1,
+  ms: 1,
+  s: 1000,
+  us: 0.001,
+  "µs": 0.001, // U+00B5 MICRO SIGN
+  "μs": 0.001, // U+03BC GREEK SMALL LETTER MU
+};
+
+const NUMBER = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([a-zA-Zµμ%]*)$/;
+
+function isThresholdMetric(name: string): name is ThresholdMetric {
+  return (METRICS as string[]).includes(name);
+}
+
+/** `p(95)` -> `p95`, `p(99.9)` / `p999` -> `p99.9`; other names unchanged. */
+function normaliseAggregate(raw: string): string {
+  const name = raw.trim().toLowerCase();
+  const call = /^p\(\s*([0-9.]+)\s*\)$/.exec(name);
+  const p = call ? `p${call[1]}` : name;
+  if (p === "p999") return "p99.9";
+  return p;
+}
+
+function parseExpression(
+  metric: ThresholdMetric,
+  text: string,
+  path: string,
+): Threshold {
+  const expression = text.trim();
+  if (expression === "") throw new Error(`${path}: empty threshold expression`);
+  let opIndex = -1;
+  let operator: ThresholdOperator | undefined;
+  for (let i = 0; i < expression.length && operator === undefined; i++) {
+    for (const op of OPERATORS) {
+      if (expression.startsWith(op, i)) {
+        opIndex = i;
+        operator = op;
+        break;
+      }
+    }
+  }
+  if (operator === undefined) {
+    throw new Error(
+      `${path}: no comparison operator in "${expression}" (use one of < <= > >= == !=)`,
+    );
+  }
+  const left = expression.slice(0, opIndex).trim();
+  const right = expression.slice(opIndex + operator.length).trim();
+  if (left === "") {
+    throw new Error(`${path}: missing aggregate before "${operator}" in "${expression}"`);
+  }
+  const aggregate = normaliseAggregate(left);
+  const allowed = AGGREGATES[metric];
+  if (!(allowed as readonly string[]).includes(aggregate)) {
+    const known = Object.values(AGGREGATES).some((list) =>
+      (list as readonly string[]).includes(aggregate)
+    );
+    const hint = `${metric} supports ${allowed.join(", ")}`;
+    throw new Error(
+      known
+        ? `${path}: aggregate "${left}" does not apply to ${metric} (${hint})`
+        : `${path}: unknown aggregate "${left}" (${hint})`,
+    );
+  }
+  if (right === "") {
+    throw new Error(`${path}: missing value after "${operator}" in "${expression}"`);
+  }
+  const match = NUMBER.exec(right);
+  if (!match) throw new Error(`${path}: invalid value "${right}" in "${expression}"`);
+  const number = Number(match[1]);
+  const unit = match[2];
+  let value: number;
+  if (metric === "http_req_duration") {
+    const factor = DURATION_UNITS[unit];
+    if (factor === undefined) {
+      throw new Error(
+        `${path}: unknown duration unit "${unit}" in "${expression}" (use us, µs, ms or s)`,
+      );
+    }
+    value = number * factor;
+  } else if (metric === "http_req_failed") {
+    if (unit === "%") value = number / 100;
+    else if (unit === "") value = number;
+    else {throw new Error(
+        `${path}: unexpected unit "${unit}" in "${expression}" (a rate is 0..1 or N%)`,
+      );}
+  } else {
+    if (unit !== "") {
+      throw new Error(
+        `${path}: unexpected unit "${unit}" in "${expression}" (${metric} takes a plain number)`,
+      );
+    }
+    value = number;
+  }
+  if (!Number.isFinite(value)) throw new Error(`${path}: value out of range in "${expression}"`);
+  return { metric, aggregate: aggregate as ThresholdAggregate, operator, value, expression, path };
+}
+
+/**
+ * Parse the `thresholds` section of a configuration: an object mapping a
+ * metric name to a list of expressions (a single string is accepted too).
+ * `undefined` and `null` mean "no thresholds".
+ *
+ * @param spec The raw configuration value.
+ * @param path Where `spec` sits in the configuration, for error messages.
+ * @returns The thresholds, in configuration order.
+ * @throws {Error} On anything malformed, with a message naming the path and
+ *   the offending text, e.g. `thresholds.http_req_duration[1]: unknown aggregate "p97x" (…)`.
+ *
+ * @example
+ * ```ts
+ * import { parseThresholds } from "./thresholds.ts";
+ *
+ * const thresholds = parseThresholds({
+ *   http_req_duration: ["p(95) < 500", "med <= 100ms"],
+ *   http_req_failed: ["rate < 0.01"],
+ * });
+ * console.log(thresholds[0].aggregate, thresholds[0].value); // p95 500
+ * ```
+ */
+export function parseThresholds(spec: unknown, path = "thresholds"): Threshold[] {
+  if (spec === undefined || spec === null) return [];
+  if (typeof spec !== "object" || Array.isArray(spec)) {
+    throw new Error(
+      `${path}: expected a mapping of metric name to a list of expressions, got ${describe(spec)}`,
+    );
+  }
+  const out: Threshold[] = [];
+  for (const [metric, list] of Object.entries(spec as Record<string, unknown>)) {
+    const metricPath = `${path}.${metric}`;
+    if (!isThresholdMetric(metric)) {
+      throw new Error(
+        `${metricPath}: unknown metric "${metric}" (use ${METRICS.join(", ")})`,
+      );
+    }
+    if (typeof list === "string") {
+      out.push(parseExpression(metric, list, metricPath));
+      continue;
+    }
+    if (!Array.isArray(list)) {
+      throw new Error(`${metricPath}: expected a list of expressions, got ${describe(list)}`);
+    }
+    list.forEach((item, index) => {
+      const itemPath = `${metricPath}[${index}]`;
+      if (typeof item !== "string") {
+        throw new Error(`${itemPath}: expected an expression string, got ${describe(item)}`);
+      }
+      out.push(parseExpression(metric, item, itemPath));
+    });
+  }
+  return out;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "string") return `"${value}"`;
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${String(value)}`;
+}
+
+/** The measured value a threshold compares, in the threshold's unit. */
+function measure(threshold: Threshold, metrics: MetricsSnapshot): number {
+  const latency = metrics.latency;
+  switch (threshold.metric) {
+    case "http_req_duration":
+      switch (threshold.aggregate) {
+        case "min":
+          return latency.min;
+        case "max":
+          return latency.max;
+        case "avg":
+          return latency.mean;
+        case "med":
+        case "p50":
+          return latency.p50;
+        case "p90":
+          return latency.p90;
+        case "p95":
+          return latency.p95;
+        case "p99":
+          return latency.p99;
+        case "p99.9":
+          return latency.p999;
+      }
+      break;
+    case "http_req_failed":
+      return metrics.errorRate;
+    case "http_reqs":
+      return threshold.aggregate === "count" ? metrics.totalRequests : metrics.requestsPerSecond;
+  }
+  throw new Error(`${threshold.path}: cannot evaluate "${threshold.expression}"`);
+}
+
+function compare(actual: number, operator: ThresholdOperator, expected: number): boolean {
+  switch (operator) {
+    case "<":
+      return actual < expected;
+    case "<=":
+      return actual <= expected;
+    case ">":
+      return actual > expected;
+    case ">=":
+      return actual >= expected;
+    case "==":
+      return actual === expected;
+    case "!=":
+      return actual !== expected;
+  }
+}
+
+/**
+ * The measured value of a threshold, formatted in its unit: `12.3ms` for
+ * durations, `0.0123` for the failure rate, `1,234` for a count, `52.1/s`
+ * for a request rate.
+ *
+ * @example
+ * ```ts
+ * import { formatThresholdValue, parseThresholds } from "./thresholds.ts";
+ *
+ * const [t] = parseThresholds({ http_req_duration: ["p95 < 500"] });
+ * console.log(formatThresholdValue(t, 12.34)); // 12.3ms
+ * ```
+ */
+export function formatThresholdValue(threshold: Threshold, value: number): string {
+  switch (threshold.metric) {
+    case "http_req_duration":
+      return formatDuration(value);
+    case "http_req_failed":
+      return Number.isFinite(value) ? String(Number(value.toFixed(4))) : "-";
+    case "http_reqs":
+      return threshold.aggregate === "count" ? formatCount(value) : `${formatRate(value)}/s`;
+  }
+}
+
+/**
+ * Evaluate every threshold against a snapshot (usually the run's final one).
+ *
+ * @param thresholds Parsed by {@linkcode parseThresholds}.
+ * @param metrics The snapshot to compare against.
+ * @returns One result per threshold, in order; `message` reads like
+ *   `p95 < 500 (actual: 12.3ms)`.
+ *
+ * @example
+ * ```ts ignore
+ * import { evaluateThresholds, parseThresholds } from "./thresholds.ts";
+ *
+ * const results = evaluateThresholds(
+ *   parseThresholds({ http_req_failed: ["rate < 0.01"] }),
+ *   collector.getSnapshot(),
+ * );
+ * const passed = results.every((r) => r.passed);
+ * ```
+ */
+export function evaluateThresholds(
+  thresholds: Threshold[],
+  metrics: MetricsSnapshot,
+): ThresholdResult[] {
+  return thresholds.map((threshold) => {
+    const value = measure(threshold, metrics);
+    const passed = Number.isFinite(value) && compare(value, threshold.operator, threshold.value);
+    return {
+      metric: threshold.metric,
+      expression: threshold.expression,
+      passed,
+      value,
+      message: `${threshold.expression} (actual: ${formatThresholdValue(threshold, value)})`,
+    };
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * Private helper: the messages the engine (main thread) and its workers
+ * exchange. Structured-cloneable plain data only.
+ *
+ * @module
+ */
+import type { CollectorHandle } from "../../../mod.ts";
+import type { ScenarioSpec, Settings } from "../config/config.ts";
+import type { LagState } from "./_lag_histogram.ts";
+
+/** Main -> worker: everything a worker needs, sent once. */
+export interface InitMessage {
+  /** Message kind. */
+  type: "init";
+  /** The collector's shared memory. */
+  handle: CollectorHandle;
+  /** This worker's index, 0-based. */
+  index: number;
+  /** How many workers share the load. */
+  count: number;
+  /** Every scenario (each worker runs its share of each). */
+  scenarios: ScenarioSpec[];
+  /** Shared settings; `maxConnectionsPerHost` is already this worker's share. */
+  settings: Settings;
+}
+
+/** Main -> worker: start the schedule at this epoch time (ms, fractional). */
+export interface StartMessage {
+  /** Message kind. */
+  type: "start";
+  /** When the schedule's offset 0 is, in epoch ms. */
+  startEpochMs: number;
+}
+
+/** Main -> worker: stop issuing now (SIGINT); in-flight iterations get gracefulStop. */
+export interface StopMessage {
+  /** Message kind. */
+  type: "stop";
+}
+
+/** Anything the main thread sends. */
+export type ToWorker = InitMessage | StartMessage | StopMessage;
+
+/** Counters a worker reports, cumulative since the start. */
+export interface WorkerCounters {
+  /** Requests sent (started). */
+  requests: number;
+  /** VUs busy right now (all scenarios). */
+  activeVUs: number;
+  /** Per scenario, in config order: iterations started. */
+  iterations: number[];
+  /** Per scenario: arrival-rate iterations dropped (no free VU, or too late). */
+  dropped: number[];
+  /** Per scenario: most VUs busy at once in this worker. */
+  peakVUs: number[];
+}
+
+/** Worker -> main. */
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "stats"; counters: WorkerCounters }
+  | {
+    type: "done";
+    counters: WorkerCounters;
+    cut: boolean;
+    /** Per scenario: the send-lag histogram state (`LagHistogram.toJSON()`), or null. */
+    lags: (LagState | null)[];
+  }
+  | { type: "error"; message: string };

@@ -1,0 +1,325 @@
+/// <reference no-default-lib="true" />
+/// <reference lib="deno.worker" />
+/**
+ * The load-generating Web Worker. It owns its share of every scenario's VUs
+ * (closed model) or of every scenario's arrival rate (open model, paced by
+ * its own {@linkcode Pacer} over the interleaved global schedule), its own
+ * {@linkcode HttpClient}, and a collector attached to the engine's shared
+ * memory, into which it records every request.
+ *
+ * Lifecycle: `init` -> `ready`; `start` (an epoch time all workers share) ->
+ * run; at each scenario's end, or on `stop`, issue nothing more and let
+ * in-flight iterations finish within the scenario's gracefulStop, then cut
+ * them (their results are not recorded); then flush and close the collector,
+ * close the client and post `done`. The engine terminates the worker.
+ *
+ * Open-model latency runs from each iteration's *scheduled* time (so a slow
+ * server or a busy generator shows up as latency, not as a lower rate — no
+ * coordinated omission); later requests of the same iteration are timed
+ * from their own start.
+ *
+ * The per-request path is one `performance.now()` pair around
+ * `client.send`, and one `recordRequest`.
+ *
+ * @module
+ */
+import { attachCollector, type RequestResult, type SharedMetricsCollector } from "../../../mod.ts";
+import { HttpClient, type PreparedRequest } from "../http/http_client.ts";
+import type { ScenarioSpec } from "../config/config.ts";
+import {
+  isArrivalRate,
+  rateSegments,
+  REPLAN_MS,
+  scenarioDurationMs,
+  shareOf,
+  targetAt,
+} from "./executors.ts";
+import { pace, Pacer } from "./pacer.ts";
+import { LagHistogram } from "./_lag_histogram.ts";
+import type { FromWorker, InitMessage, ToWorker, WorkerCounters } from "./_protocol.ts";
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const ORIGIN = performance.timeOrigin;
+
+let collector: SharedMetricsCollector | undefined;
+let client: HttpClient | undefined;
+let runners: ScenarioRunner[] = [];
+let requestsSent = 0;
+let statsTimer: ReturnType<typeof setInterval> | undefined;
+let finished = false;
+
+function post(message: FromWorker): void {
+  self.postMessage(message);
+}
+
+/** One scenario's share of the load in this worker. */
+class ScenarioRunner {
+  readonly spec: ScenarioSpec;
+  iterations = 0;
+  dropped = 0;
+  busy = 0;
+  peak = 0;
+  /** Open model: how late iterations were sent. */
+  readonly lag: LagHistogram = new LagHistogram();
+  /** No new iterations start. */
+  stopping = false;
+  /** gracefulStop expired: in-flight iterations are abandoned, not recorded. */
+  cut = false;
+  #index: number;
+  #count: number;
+  #prepared: PreparedRequest[];
+  #names: string[];
+  #think: number[];
+  #t0 = 0;
+  #running: boolean[] = [];
+  #target = 0;
+  #replan: ReturnType<typeof setTimeout> | undefined;
+  #pacing = false;
+  #allocated = 0;
+  #maxVUs = 0;
+  #graceTimer: ReturnType<typeof setTimeout> | undefined;
+  #endTimer: ReturnType<typeof setTimeout> | undefined;
+  #onIdle: () => void;
+  #ok: RequestResult = { startTime: 0, duration: 0, statusCode: 0, bytes: 0, name: "" };
+
+  constructor(spec: ScenarioSpec, index: number, count: number, onIdle: () => void) {
+    this.spec = spec;
+    this.#index = index;
+    this.#count = count;
+    this.#onIdle = onIdle;
+    const c = client!;
+    this.#prepared = spec.requests.map((r) =>
+      c.prepare({ method: r.method, url: r.url, headers: r.headers, body: r.body })
+    );
+    this.#names = spec.requests.map((r) => r.name);
+    this.#think = spec.requests.map((r) => r.thinkTimeMs);
+  }
+
+  /** Whether nothing of this scenario is running any more. */
+  get idle(): boolean {
+    return this.cut || (this.stopping && this.busy === 0 && !this.#pacing);
+  }
+
+  start(t0: number): void {
+    this.#t0 = t0;
+    if (isArrivalRate(this.spec)) {
+      // The pacer's schedule ends the scenario, so its last due iterations are never lost.
+      this.#startArrival();
+      return;
+    }
+    this.#retarget();
+    this.#replan = setInterval(() => this.#retarget(), REPLAN_MS);
+    const endIn = t0 + scenarioDurationMs(this.spec) - performance.now();
+    this.#endTimer = setTimeout(() => this.stop(), Math.max(0, endIn));
+  }
+
+  /** Stop starting iterations; cut in-flight ones after gracefulStop. */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.#replan !== undefined) clearInterval(this.#replan);
+    this.#target = 0;
+    if (this.busy === 0) {
+      this.#onIdle();
+      return;
+    }
+    this.#graceTimer = setTimeout(() => {
+      this.cut = true;
+      this.#onIdle();
+    }, this.spec.gracefulStopMs);
+  }
+
+  clearTimers(): void {
+    if (this.#replan !== undefined) clearInterval(this.#replan);
+    if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
+    if (this.#endTimer !== undefined) clearTimeout(this.#endTimer);
+  }
+
+  // ---- closed model (VU executors) ----
+
+  #retarget(): void {
+    if (this.stopping) return;
+    const total = targetAt(this.spec, performance.now() - this.#t0);
+    const target = shareOf(total, this.#index, this.#count);
+    this.#target = target;
+    for (let id = 0; id < target; id++) {
+      if (!this.#running[id]) {
+        this.#running[id] = true;
+        this.#vu(id);
+      }
+    }
+  }
+
+  async #vu(id: number): Promise<void> {
+    this.busy++;
+    if (this.busy > this.peak) this.peak = this.busy;
+    const pacing = this.spec.pacingMs;
+    while (!this.stopping && id < this.#target) {
+      const began = pacing > 0 ? performance.now() : 0;
+      this.iterations++;
+      await this.#iteration(-1);
+      if (pacing > 0 && !this.stopping) {
+        const rest = pacing - (performance.now() - began);
+        if (rest > 0) await sleep(rest);
+      }
+    }
+    this.#running[id] = false;
+    this.busy--;
+    if (this.stopping && this.busy === 0 && !this.cut) this.#onIdle();
+  }
+
+  // ---- open model (arrival-rate executors) ----
+
+  #startArrival(): void {
+    const s = this.spec;
+    // Only as many workers as the pool has VUs take part, so none is left without one.
+    const workers = Math.min(this.#count, s.maxVUs);
+    if (this.#index >= workers) {
+      this.stopping = true;
+      return;
+    }
+    this.#allocated = Math.max(1, shareOf(s.preAllocatedVUs, this.#index, workers));
+    this.#maxVUs = Math.max(this.#allocated, shareOf(s.maxVUs, this.#index, workers));
+    const pacer = new Pacer({ segments: rateSegments(s), stride: workers, offset: this.#index });
+    this.#pacing = true;
+    pacer.start(this.#t0);
+    pace(pacer, this.#fire, { stopped: () => this.stopping }).then(() => {
+      this.dropped += pacer.skipped;
+      this.#pacing = false;
+      this.stop();
+      this.#onIdle();
+    });
+  }
+
+  #fire = (scheduled: number): void => {
+    if (this.busy >= this.#allocated) {
+      if (this.#allocated >= this.#maxVUs) {
+        this.dropped++;
+        return;
+      }
+      this.#allocated++;
+    }
+    this.busy++;
+    if (this.busy > this.peak) this.peak = this.busy;
+    this.iterations++;
+    this.#arrival(scheduled);
+  };
+
+  async #arrival(scheduled: number): Promise<void> {
+    this.lag.record(performance.now() - scheduled);
+    await this.#iteration(scheduled);
+    this.busy--;
+    if (this.stopping && this.busy === 0 && !this.cut) this.#onIdle();
+  }
+
+  // ---- one iteration: the hot path ----
+
+  /** Runs the requests once; the first one's start is `scheduled` when >= 0. */
+  async #iteration(scheduled: number): Promise<void> {
+    const prepared = this.#prepared;
+    const c = client!;
+    const rec = collector!;
+    for (let i = 0; i < prepared.length; i++) {
+      const start = i === 0 && scheduled >= 0 ? scheduled : performance.now();
+      requestsSent++;
+      const out = await c.send(prepared[i]);
+      const end = performance.now();
+      if (this.cut) return;
+      if (out.error === undefined) {
+        // One reused record: recordRequest copies it synchronously.
+        const r = this.#ok;
+        r.startTime = ORIGIN + start;
+        r.duration = end - start;
+        r.statusCode = out.statusCode;
+        r.bytes = out.bytes;
+        r.name = this.#names[i];
+        rec.recordRequest(r);
+      } else {
+        rec.recordRequest({
+          startTime: ORIGIN + start,
+          duration: end - start,
+          statusCode: out.statusCode,
+          bytes: out.bytes,
+          error: out.error,
+          name: this.#names[i],
+        });
+      }
+      const think = this.#think[i];
+      if (think > 0 && !this.stopping) await sleep(think);
+    }
+  }
+}
+
+function counters(): WorkerCounters {
+  let active = 0;
+  for (const r of runners) active += r.busy;
+  return {
+    requests: requestsSent,
+    activeVUs: active,
+    iterations: runners.map((r) => r.iterations),
+    dropped: runners.map((r) => r.dropped),
+    peakVUs: runners.map((r) => r.peak),
+  };
+}
+
+function checkDone(): void {
+  if (finished || !runners.every((r) => r.idle)) return;
+  finished = true;
+  const cut = runners.some((r) => r.cut);
+  for (const r of runners) r.clearTimers();
+  if (statsTimer !== undefined) clearInterval(statsTimer);
+  collector?.flush();
+  collector?.close();
+  client?.close();
+  post({
+    type: "done",
+    counters: counters(),
+    cut,
+    lags: runners.map((r) => isArrivalRate(r.spec) ? r.lag.toJSON() : null),
+  });
+}
+
+function init(msg: InitMessage): void {
+  collector = attachCollector(msg.handle);
+  const s = msg.settings;
+  client = new HttpClient({
+    timeoutMs: s.timeoutMs,
+    maxConnectionsPerHost: s.maxConnectionsPerHost,
+    insecureSkipVerify: s.insecureSkipVerify,
+    userAgent: s.userAgent,
+  });
+  runners = msg.scenarios.map((spec) => new ScenarioRunner(spec, msg.index, msg.count, checkDone));
+  post({ type: "ready" });
+}
+
+function start(startEpochMs: number): void {
+  const t0 = startEpochMs - ORIGIN;
+  const begin = () => {
+    for (const r of runners) r.start(t0);
+    statsTimer = setInterval(() => post({ type: "stats", counters: counters() }), 250);
+    checkDone();
+  };
+  const wait = t0 - performance.now();
+  if (wait > 0) setTimeout(begin, wait);
+  else begin();
+}
+
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  const msg = e.data;
+  try {
+    switch (msg.type) {
+      case "init":
+        init(msg);
+        break;
+      case "start":
+        start(msg.startEpochMs);
+        break;
+      case "stop":
+        for (const r of runners) r.stop();
+        checkDone();
+        break;
+    }
+  } catch (err) {
+    post({ type: "error", message: err instanceof Error ? err.message : String(err) });
+  }
+};
