@@ -191,7 +191,7 @@ Deno.test({
             "P95",
             "P99",
             "Max",
-            "Mean",
+            "Avg", // the summary's label too: one rule (latencyRows) for both reports
             "StdDev",
           ]);
           assert.equal(

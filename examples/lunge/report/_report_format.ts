@@ -1,10 +1,13 @@
 /**
  * Private number, duration and text formatting shared by the engine's
- * reporters (progress, summary, HTML report, thresholds). Not part of any
- * public API.
+ * reporters (progress, summary, HTML report, thresholds), and the one home of
+ * the rules they must agree on: the success- and error-rate tones, the
+ * latency rows and their labels, the order of count tables, and what status 0
+ * means. Not part of any public API.
  *
  * @module
  */
+import type { LatencyStats, MetricsSnapshot } from "../../../mod.ts";
 import type { RunResult } from "../result.ts";
 
 /** A `━` rule, 56 characters wide, as Lunge prints it. */
@@ -176,4 +179,62 @@ export function rateLimiterFigures(result: RunResult): RateLimiterFigures | null
       : NaN,
     droppedIterations: arrival.reduce((sum, [, s]) => sum + s.droppedIterations, 0),
   };
+}
+
+// ---------------------------------------------------------------------------
+// Rules every reporter shares: change them here and all reports follow.
+
+/** How a figure reads: fine, worth a look, or bad. Each reporter maps it to its colours. */
+export type Tone = "good" | "warn" | "bad";
+
+/** The success rate's tone: bad below 95 %, warn below 99 %, else good. */
+export function successRateTone(rate: number): Tone {
+  if (rate < 0.95) return "bad";
+  if (rate < 0.99) return "warn";
+  return "good";
+}
+
+/** The error rate's tone: bad above 5 %, warn above 1 %, else good. */
+export function errorRateTone(rate: number): Tone {
+  if (rate > 0.05) return "bad";
+  if (rate > 0.01) return "warn";
+  return "good";
+}
+
+/** Entries of a count map (errors by status or by type), largest first, then by key. */
+export function sortedCounts(map: Record<string, number>): [string, number][] {
+  return Object.entries(map).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+/** The label of the mean latency, in every report ("Avg", as Lunge prints it). */
+export const MEAN_LABEL = "Avg";
+
+/**
+ * The latency distribution's rows, labelled, in the order every report shows
+ * them: Min, P50, P90, P95, P99, (P99.9 when `p999`), Max, Avg, StdDev.
+ */
+export function latencyRows(latency: LatencyStats, p999 = false): [string, number][] {
+  const rows: [string, number][] = [
+    ["Min", latency.min],
+    ["P50", latency.p50],
+    ["P90", latency.p90],
+    ["P95", latency.p95],
+    ["P99", latency.p99],
+  ];
+  if (p999) rows.push(["P99.9", latency.p999]);
+  rows.push(["Max", latency.max], [MEAN_LABEL, latency.mean], ["StdDev", latency.stdDev]);
+  return rows;
+}
+
+/** The status code the collector records for a request that got no response. */
+export const NO_RESPONSE_STATUS = "0";
+
+/** Requests that got no response at all (status 0: refused, reset, timed out, …). */
+export function noResponseCount(metrics: MetricsSnapshot): number {
+  return metrics.statusCodes[NO_RESPONSE_STATUS] ?? 0;
+}
+
+/** A status code as a table shows it: `0 (no response)`, else the code itself. */
+export function statusLabel(code: string): string {
+  return code === NO_RESPONSE_STATUS ? `${code} (no response)` : code;
 }

@@ -9,11 +9,13 @@ import type { MetricsSnapshot } from "../../../mod.ts";
 import type { Phase } from "../result.ts";
 import { bold, dim, green, red, yellow } from "./color.ts";
 import {
+  errorRateTone,
   formatClock,
   formatCount,
   formatDuration,
   formatPercent,
   formatRate,
+  MEAN_LABEL,
   padEndVisible,
   RULE,
   visibleWidth,
@@ -55,8 +57,9 @@ function progressFraction(state: ProgressState): number {
 /** The error count and rate, yellow above 1 %, red above 5 %. */
 function errorsText(snapshot: MetricsSnapshot, color: boolean): string {
   const text = `${formatCount(snapshot.failedRequests)} (${formatPercent(snapshot.errorRate)})`;
-  if (snapshot.errorRate > 0.05) return red(text, color);
-  if (snapshot.errorRate > 0.01) return yellow(text, color);
+  const tone = errorRateTone(snapshot.errorRate);
+  if (tone === "bad") return red(text, color);
+  if (tone === "warn") return yellow(text, color);
   return text;
 }
 
@@ -150,7 +153,7 @@ export function formatProgressPanel(state: ProgressState, color: boolean): strin
     ["RPS", formatRate(s.requestsPerSecond), 7],
     ["Errors", errorsText(s, color), 12],
     ["P95", formatDuration(s.latency.p95), 7],
-    ["Avg", formatDuration(s.latency.mean), 7],
+    [MEAN_LABEL, formatDuration(s.latency.mean), 7],
   ];
   const widths = cells.map(([label, value, min]) =>
     Math.max(min, label.length, visibleWidth(value))

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { LatencyStats } from "../../../mod.ts";
 import type { RunResult } from "../result.ts";
 import { bold, dim, green, red, yellow } from "./color.ts";
 import {
@@ -13,10 +12,18 @@ import {
   formatDuration,
   formatPercent,
   formatRate,
+  latencyRows,
+  MEAN_LABEL,
+  NO_RESPONSE_STATUS,
+  noResponseCount,
   padEndVisible,
   padStartVisible,
+  type RateLimiterFigures,
   rateLimiterFigures,
   RULE,
+  sortedCounts,
+  statusLabel,
+  successRateTone,
   visibleWidth,
 } from "./_report_format.ts";
 
@@ -47,33 +54,167 @@ function field(label: string, value: string): string {
   return `  ${(label + ":").padEnd(20)}${value}`;
 }
 
-/** Entries of a count map, largest first, then by key. */
-function sortedCounts(map: Record<string, number>): [string, number][] {
-  return Object.entries(map).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-}
-
-function latencyRows(latency: LatencyStats, verbose: boolean): [string, number][] {
-  const rows: [string, number][] = [
-    ["Min", latency.min],
-    ["P50", latency.p50],
-    ["P90", latency.p90],
-    ["P95", latency.p95],
-    ["P99", latency.p99],
-  ];
-  if (verbose) rows.push(["P99.9", latency.p999]);
-  rows.push(["Max", latency.max], ["Avg", latency.mean], ["StdDev", latency.stdDev]);
-  return rows;
-}
-
-/** The success-rate text: green, yellow below 99 %, red below 95 %. */
+/** The success-rate text, coloured by its tone (green, yellow, red). */
 function successText(result: RunResult, color: boolean): string {
   const m = result.metrics;
   if (m.totalRequests === 0) return dim("- (no requests)", color);
   const rate = m.successfulRequests / m.totalRequests;
   const text = formatPercent(rate);
-  if (rate < 0.95) return red(text, color);
-  if (rate < 0.99) return yellow(text, color);
+  const tone = successRateTone(rate);
+  if (tone === "bad") return red(text, color);
+  if (tone === "warn") return yellow(text, color);
   return green(text, color);
+}
+
+/** Lines of one part of the summary. */
+type Lines = string[];
+
+/** The name, the verdict and the description between two rules. */
+function headerLines(result: RunResult, color: boolean): Lines {
+  const out = [dim(RULE, color)];
+  out.push(
+    result.passed
+      ? `${bold(result.name, color)} - ${green("Completed ✓", color)}`
+      : `${bold(result.name, color)} - ${red("Failed ✗", color)}`,
+  );
+  if (result.description) out.push(dim(result.description, color));
+  out.push(dim(RULE, color), "");
+  return out;
+}
+
+/** Duration, totals, success rate, throughput and data received. */
+function totalsLines(result: RunResult, color: boolean): Lines {
+  const m = result.metrics;
+  const seconds = result.duration / 1000;
+  const counts = `(${formatCount(m.successfulRequests)} ok, ${
+    formatCount(m.failedRequests)
+  } failed)`;
+  const perSecond = formatBytes(seconds > 0 ? m.totalBytes / seconds : 0);
+  return [
+    field("Duration", formatDuration(result.duration)),
+    field("Total Reqs", formatCount(m.totalRequests)),
+    field("Success Rate", `${successText(result, color)} ${dim(counts, color)}`),
+    field("Throughput", `${formatRate(m.requestsPerSecond)} req/s`),
+    field("Data Transferred", `${formatBytes(m.totalBytes)} received (${perSecond}/s)`),
+  ];
+}
+
+/** The latency distribution (p99.9 when verbose). */
+function latencyLines(result: RunResult, color: boolean, verbose: boolean): Lines {
+  const m = result.metrics;
+  if (m.latency.count === 0) return [dim("  (no samples)", color)];
+  const out = latencyRows(m.latency, verbose).map(([label, value]) =>
+    `  ${label.padEnd(8)}${padStartVisible(formatDuration(value), 9)}`
+  );
+  if (m.droppedSamples > 0) {
+    const dropped = `  (${formatCount(m.droppedSamples)} latency samples dropped before analysis)`;
+    out.push(yellow(dropped, color));
+  }
+  return out;
+}
+
+/** Latency per request name, or nothing when no request is named. */
+function byNameLines(result: RunResult, color: boolean): Lines {
+  const names = Object.entries(result.metrics.byName).sort((a, b) => a[0].localeCompare(b[0]));
+  if (names.length === 0) return [];
+  return table(
+    ["Name", "Count", "Min", MEAN_LABEL, "P50", "P95", "P99", "Max"],
+    names.map(([name, l]) => [
+      name,
+      formatCount(l.count),
+      ...[l.min, l.mean, l.p50, l.p95, l.p99, l.max].map(formatDuration),
+    ]),
+    color,
+  );
+}
+
+/** Errors by status and by type, or nothing when no request failed. */
+function errorLines(result: RunResult, color: boolean): Lines {
+  const m = result.metrics;
+  const byStatus = sortedCounts(m.errorsByStatus);
+  const byType = sortedCounts(m.errorsByType);
+  if (m.failedRequests === 0 && byStatus.length === 0 && byType.length === 0) return [];
+  const share = (n: number) =>
+    m.totalRequests > 0 ? formatPercent(n / m.totalRequests) : formatPercent(0);
+  const out: Lines = [];
+  for (const [title, rows] of [["By Status", byStatus], ["By Type", byType]] as const) {
+    if (rows.length === 0) continue;
+    out.push(
+      ...table(
+        [title, "Count", "Share"],
+        rows.map(([k, n]) => [k, formatCount(n), share(n)]),
+        color,
+      ),
+    );
+  }
+  const noResponse = noResponseCount(m);
+  if (out.length === 0 && noResponse > 0) {
+    out.push(`  No response (status ${NO_RESPONSE_STATUS}): ${formatCount(noResponse)}`);
+  }
+  return out;
+}
+
+/** The rate-limiter block's fields. */
+function limiterLines(limiter: RateLimiterFigures, color: boolean): Lines {
+  const percentOrDash = (x: number) => Number.isFinite(x) ? formatPercent(x) : "-";
+  const peak = limiter.ramps ? dim(` (mean; peak ${formatRate(limiter.peakRps)})`, color) : "";
+  const dropped = formatCount(limiter.droppedIterations);
+  return [
+    field("Target RPS", formatRate(limiter.targetRps) + peak),
+    field("Actual RPS", formatRate(limiter.actualRps)),
+    field("Efficiency", percentOrDash(limiter.efficiency)),
+    field("Generation Rate", `${formatRate(limiter.generationRate)}/s`),
+    field("Completion Rate", percentOrDash(limiter.completionRate)),
+    field("Dropped Iterations", limiter.droppedIterations > 0 ? yellow(dropped, color) : dropped),
+  ];
+}
+
+/** The scenarios table, or nothing when there is no scenario. */
+function scenarioLines(result: RunResult, color: boolean): Lines {
+  const scenarios = Object.entries(result.scenarios);
+  if (scenarios.length === 0) return [];
+  return table(
+    ["Scenario", "Executor", "Iterations", "Dropped", "Max VUs", "Target Rate"],
+    scenarios.map(([name, s]) => [
+      name,
+      s.executor,
+      formatCount(s.iterations),
+      formatCount(s.droppedIterations),
+      formatCount(s.maxVUs),
+      s.targetRate > 0 ? `${formatRate(s.targetRate)}/s` : "-",
+    ]),
+    color,
+  );
+}
+
+/** Every status code, in numeric order, or nothing when none was recorded. */
+function statusCodeLines(result: RunResult, color: boolean): Lines {
+  const statuses = Object.entries(result.metrics.statusCodes)
+    .sort((a, b) => Number(a[0]) - Number(b[0]));
+  if (statuses.length === 0) return [];
+  return table(
+    ["Status", "Count"],
+    statuses.map(([code, n]) => [statusLabel(code), formatCount(n)]),
+    color,
+  );
+}
+
+/** The run's metadata (verbose). */
+function runLines(result: RunResult): Lines {
+  return [
+    field("Collector", result.collector),
+    field("Time Unit", result.timeUnit),
+    field("Started", result.startTime),
+    field("Ended", result.endTime),
+    field("Series Points", formatCount(result.timeSeries.points.length)),
+  ];
+}
+
+/** One line per threshold, with its mark. */
+function thresholdLines(result: RunResult, color: boolean): Lines {
+  return result.thresholds.map((t) =>
+    `  ${t.passed ? green("✓", color) : red("✗", color)} ${t.metric} ${t.message}`
+  );
 }
 
 /**
@@ -109,180 +250,24 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
   const verbose = options.verbose ?? false;
   if (quiet) return result.passed ? green("PASSED", color) : red("FAILED", color);
 
-  const m = result.metrics;
-  const out: string[] = [];
-  const section = (title: string) => out.push("", bold(title, color));
-
-  out.push(dim(RULE, color));
-  out.push(
-    result.passed
-      ? `${bold(result.name, color)} - ${green("Completed ✓", color)}`
-      : `${bold(result.name, color)} - ${red("Failed ✗", color)}`,
-  );
-  if (result.description) out.push(dim(result.description, color));
-  out.push(dim(RULE, color), "");
-
-  const seconds = result.duration / 1000;
-  out.push(field("Duration", formatDuration(result.duration)));
-  out.push(field("Total Reqs", formatCount(m.totalRequests)));
-  out.push(
-    field(
-      "Success Rate",
-      `${successText(result, color)} ${
-        dim(
-          `(${formatCount(m.successfulRequests)} ok, ${formatCount(m.failedRequests)} failed)`,
-          color,
-        )
-      }`,
-    ),
-  );
-  out.push(field("Throughput", `${formatRate(m.requestsPerSecond)} req/s`));
-  out.push(
-    field(
-      "Data Transferred",
-      `${formatBytes(m.totalBytes)} received (${
-        formatBytes(seconds > 0 ? m.totalBytes / seconds : 0)
-      }/s)`,
-    ),
-  );
-
-  section("Latency Distribution");
-  if (m.latency.count === 0) {
-    out.push(dim("  (no samples)", color));
-  } else {
-    for (const [label, value] of latencyRows(m.latency, verbose)) {
-      out.push(`  ${label.padEnd(8)}${padStartVisible(formatDuration(value), 9)}`);
-    }
-    if (m.droppedSamples > 0) {
-      out.push(
-        yellow(
-          `  (${formatCount(m.droppedSamples)} latency samples dropped before analysis)`,
-          color,
-        ),
-      );
-    }
-  }
-
-  const names = Object.entries(m.byName).sort((a, b) => a[0].localeCompare(b[0]));
-  if (names.length > 0) {
-    section("Requests by Name");
-    out.push(
-      ...table(
-        ["Name", "Count", "Min", "Avg", "P50", "P95", "P99", "Max"],
-        names.map(([name, l]) => [
-          name,
-          formatCount(l.count),
-          formatDuration(l.min),
-          formatDuration(l.mean),
-          formatDuration(l.p50),
-          formatDuration(l.p95),
-          formatDuration(l.p99),
-          formatDuration(l.max),
-        ]),
-        color,
-      ),
-    );
-  }
-
-  const byStatus = sortedCounts(m.errorsByStatus);
-  const byType = sortedCounts(m.errorsByType);
-  if (m.failedRequests > 0 || byStatus.length > 0 || byType.length > 0) {
-    section("Errors");
-    const share = (n: number) =>
-      m.totalRequests > 0 ? formatPercent(n / m.totalRequests) : formatPercent(0);
-    if (byStatus.length > 0) {
-      out.push(
-        ...table(
-          ["By Status", "Count", "Share"],
-          byStatus.map(([status, n]) => [status, formatCount(n), share(n)]),
-          color,
-        ),
-      );
-    }
-    if (byType.length > 0) {
-      out.push(
-        ...table(
-          ["By Type", "Count", "Share"],
-          byType.map(([type, n]) => [type, formatCount(n), share(n)]),
-          color,
-        ),
-      );
-    }
-    const noResponse = m.statusCodes["0"] ?? 0;
-    if (byStatus.length === 0 && byType.length === 0 && noResponse > 0) {
-      out.push(`  No response (status 0): ${formatCount(noResponse)}`);
-    }
-  }
-
+  const out: string[] = [...headerLines(result, color), ...totalsLines(result, color)];
+  /** A titled section; skipped when it has no lines. */
+  const section = (title: string, lines: Lines) => {
+    if (lines.length > 0) out.push("", bold(title, color), ...lines);
+  };
+  section("Latency Distribution", latencyLines(result, color, verbose));
+  section("Requests by Name", byNameLines(result, color));
+  section("Errors", errorLines(result, color));
   const limiter = rateLimiterFigures(result);
   if (limiter !== null) {
-    section(`Rate Limiter (${limiter.scenarios.join(", ")})`);
-    const percentOrDash = (x: number) => Number.isFinite(x) ? formatPercent(x) : "-";
-    out.push(
-      field(
-        "Target RPS",
-        formatRate(limiter.targetRps) +
-          (limiter.ramps ? dim(` (mean; peak ${formatRate(limiter.peakRps)})`, color) : ""),
-      ),
-    );
-    out.push(field("Actual RPS", formatRate(limiter.actualRps)));
-    out.push(field("Efficiency", percentOrDash(limiter.efficiency)));
-    out.push(field("Generation Rate", `${formatRate(limiter.generationRate)}/s`));
-    out.push(field("Completion Rate", percentOrDash(limiter.completionRate)));
-    const dropped = formatCount(limiter.droppedIterations);
-    out.push(
-      field("Dropped Iterations", limiter.droppedIterations > 0 ? yellow(dropped, color) : dropped),
-    );
+    section(`Rate Limiter (${limiter.scenarios.join(", ")})`, limiterLines(limiter, color));
   }
-
   if (verbose) {
-    const scenarios = Object.entries(result.scenarios);
-    if (scenarios.length > 0) {
-      section("Scenarios");
-      out.push(
-        ...table(
-          ["Scenario", "Executor", "Iterations", "Dropped", "Max VUs", "Target Rate"],
-          scenarios.map(([name, s]) => [
-            name,
-            s.executor,
-            formatCount(s.iterations),
-            formatCount(s.droppedIterations),
-            formatCount(s.maxVUs),
-            s.targetRate > 0 ? `${formatRate(s.targetRate)}/s` : "-",
-          ]),
-          color,
-        ),
-      );
-    }
-    const statuses = Object.entries(m.statusCodes).sort((a, b) => Number(a[0]) - Number(b[0]));
-    if (statuses.length > 0) {
-      section("Status Codes");
-      out.push(
-        ...table(
-          ["Status", "Count"],
-          statuses.map(([code, n]) => [code === "0" ? "0 (no response)" : code, formatCount(n)]),
-          color,
-        ),
-      );
-    }
-    section("Run");
-    out.push(field("Collector", result.collector));
-    out.push(field("Time Unit", result.timeUnit));
-    out.push(field("Started", result.startTime));
-    out.push(field("Ended", result.endTime));
-    out.push(field("Series Points", formatCount(result.timeSeries.points.length)));
+    section("Scenarios", scenarioLines(result, color));
+    section("Status Codes", statusCodeLines(result, color));
+    section("Run", runLines(result));
   }
-
-  if (result.thresholds.length > 0) {
-    section("Thresholds");
-    for (const t of result.thresholds) {
-      const mark = t.passed ? green("✓", color) : red("✗", color);
-      out.push(`  ${mark} ${t.metric} ${t.message}`);
-    }
-  }
-
-  if (result.error !== null) {
-    out.push("", red(`Error: ${result.error}`, color));
-  }
+  section("Thresholds", thresholdLines(result, color));
+  if (result.error !== null) out.push("", red(`Error: ${result.error}`, color));
   return out.join("\n");
 }
