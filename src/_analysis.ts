@@ -11,7 +11,7 @@
  *
  * | words | meaning |
  * |---|---|
- * | 0..7 | startTime, generation rate, successes, failures, bytes, first interval, last interval, spare |
+ * | 0..7 | startTime, generation rate, successes, failures, bytes, first interval, last interval, clamped samples |
  * | STATUS: 1000 | count per status code 0..999 |
  * | ERRORS: maxErrorTypes + 1 | count per error string; the last is "other" |
  * | LATENCY: 1 recorder | every request (_histogram.ts) |
@@ -32,6 +32,7 @@ import type { LatencyStats, MetricsSnapshot, TimeSeriesData, TimeSeriesPoint } f
 import {
   clearRecorder,
   latencyBucket,
+  MAX_TRACKABLE_MS,
   mergeRecorder,
   RECORDER_WORDS,
   recorderCount,
@@ -41,7 +42,8 @@ import {
   recorderSum,
   recordLatency,
 } from "./_histogram.ts";
-import type { ResolvedOptions } from "./_layout.ts";
+import type { ResolvedOptions } from "./_options.ts";
+import { checkCompletion } from "./_validate.ts";
 import type { StringTable } from "./_string_table.ts";
 
 const START = 0;
@@ -51,6 +53,7 @@ const FAILURES = 3;
 const BYTES = 4;
 const FIRST = 5;
 const LAST = 6;
+const CLAMPED = 7;
 
 /** Status codes 0..999. */
 const STATUS_SLOTS = 1000;
@@ -145,6 +148,7 @@ export class Analysis {
     // its point and window offsets (checked, so a reset or reuse is seen).
     let p = this.#lastPoint, w = this.#lastWindow;
     if (k !== this.#lastK || f[p + P_K] !== k || f[w] !== k) {
+      checkCompletion(startTime, duration, k); // before anything is counted
       w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
       const wk = f[w];
       p = this.#point(k);
@@ -167,6 +171,7 @@ export class Analysis {
     f[BYTES] += bytes;
     f[this.#status + status]++;
     if (error >= 0) f[this.#errors + error]++;
+    if (duration >= MAX_TRACKABLE_MS) f[CLAMPED]++;
     const bucket = latencyBucket(duration);
     recordLatency(f, this.#latency, duration, bucket);
     if (name >= 0) recordLatency(f, this.#names + name * RECORDER_WORDS, duration, bucket);
@@ -202,14 +207,16 @@ export class Analysis {
   ): boolean {
     const f = this.#f;
     const k = Math.floor((startTime + duration) / 1000);
-    if ((k !== this.#lastK || f[this.#lastPoint + P_K] !== k) && !this.#enterInterval(k)) {
-      return false;
-    }
+    if (
+      (k !== this.#lastK || f[this.#lastPoint + P_K] !== k) &&
+      !this.#enterInterval(startTime, duration, k)
+    ) return false;
     const p = this.#lastPoint, w = this.#lastWindow;
     f[this.#status + status]++;
     if (error >= 0) f[this.#errors + error]++;
     if (error >= 0 || status === 0 || status >= 400) f[p + P_FAILURES]++;
     f[p + P_BYTES] += bytes;
+    if (duration >= MAX_TRACKABLE_MS) f[CLAMPED]++;
     const bucket = latencyBucket(duration);
     recordLatency(f, w + 1, duration, bucket);
     if (name >= 0) recordLatency(f, this.#names + name * RECORDER_WORDS, duration, bucket);
@@ -218,11 +225,13 @@ export class Analysis {
 
   /**
    * Make interval k the batch's current one (its point and window); false
-   * when their slots hold another interval. Kept out of `addToBatch`, which
+   * when their slots hold another interval. Throws, before anything is
+   * counted, when k is outside the clock window (_validate.ts). Kept out of `addToBatch`, which
    * runs it once per second of completions, so that the per-request code
    * stays small enough for V8 to inline whole.
    */
-  #enterInterval(k: number): boolean {
+  #enterInterval(startTime: number, duration: number, k: number): boolean {
+    checkCompletion(startTime, duration, k);
     const f = this.#f;
     const w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
     const p = this.#points + (k % this.#capacity) * POINT_WORDS;
@@ -243,6 +252,7 @@ export class Analysis {
   merge(batch: Analysis): void {
     const f = this.#f, b = batch.#f;
     for (let i = this.#status; i < this.#latency; i++) f[i] += b[i]; // status and error counts
+    f[CLAMPED] += b[CLAMPED];
     for (let i = 0; i <= this.#maxNames; i++) {
       const r = this.#names + i * RECORDER_WORDS;
       if (recorderCount(b, r) > 0) mergeRecorder(f, r, b, r);
@@ -280,6 +290,7 @@ export class Analysis {
   /** Empty a batch: only what it can have touched is cleared. */
   #clearBatch(): void {
     const f = this.#f;
+    f[CLAMPED] = 0;
     f.fill(0, this.#status, this.#latency);
     for (let r = this.#names; r < this.#points; r += RECORDER_WORDS) {
       if (recorderCount(f, r) > 0) clearRecorder(f, r);
@@ -305,7 +316,10 @@ export class Analysis {
   }
 
   /** Everything counted, as the contract's snapshot (names from the string tables). */
-  snapshot(now: number, tables: { errors: StringTable; names: StringTable }): MetricsSnapshot {
+  snapshot(
+    now: number,
+    context: { errors: StringTable; names: StringTable; unflushedRequests: number },
+  ): MetricsSnapshot {
     const f = this.#f;
     const startTime = f[START];
     const successfulRequests = f[SUCCESSES];
@@ -326,12 +340,12 @@ export class Analysis {
     const errorsByType: Record<string, number> = {};
     for (let e = 0; e <= this.#maxErrorTypes; e++) {
       const n = f[this.#errors + e];
-      if (n > 0) errorsByType[tables.errors.name(e)] = n;
+      if (n > 0) errorsByType[context.errors.name(e)] = n;
     }
     const byName: Record<string, LatencyStats> = {};
     for (let i = 0; i <= this.#maxNames; i++) {
       const r = this.#names + i * RECORDER_WORDS;
-      if (recorderCount(f, r) > 0) byName[tables.names.name(i)] = recorderStats(f, r);
+      if (recorderCount(f, r) > 0) byName[context.names.name(i)] = recorderStats(f, r);
     }
     const rate = f[RATE];
     return {
@@ -352,6 +366,8 @@ export class Analysis {
       byName,
       generation: { rate, efficiency: rate > 0 ? requestsPerSecond / rate : 0 },
       droppedSamples: 0,
+      clampedSamples: f[CLAMPED],
+      unflushedRequests: context.unflushedRequests,
     };
   }
 

@@ -55,21 +55,30 @@ export class FutexLock {
     return Atomics.compareExchange(this.#words, this.#index, FREE, HELD) === FREE;
   }
 
-  /** Take the lock, sleeping in `Atomics.wait` while another thread holds it. */
-  lock(): void {
+  /**
+   * Take the lock, sleeping in `Atomics.wait` while another thread holds it,
+   * for at most about `timeoutMs`; false when the lock was not taken in
+   * time (the caller says why that matters). The clock is read only once a
+   * thread has to sleep, so an uncontended lock costs one CAS.
+   */
+  lock(timeoutMs = Infinity): boolean {
     const w = this.#words, i = this.#index;
     let c = Atomics.compareExchange(w, i, FREE, HELD);
-    if (c === FREE) return;
+    if (c === FREE) return true;
     for (let spin = 0; spin < SPINS && c !== FREE; spin++) {
       c = Atomics.compareExchange(w, i, FREE, HELD);
-      if (c === FREE) return;
+      if (c === FREE) return true;
     }
+    const deadline = performance.now() + timeoutMs;
     // Mark the lock contended before sleeping, so the holder knows to wake us.
     if (c !== CONTENDED) c = Atomics.exchange(w, i, CONTENDED);
     while (c !== FREE) {
-      Atomics.wait(w, i, CONTENDED);
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(w, i, CONTENDED, left);
       c = Atomics.exchange(w, i, CONTENDED);
     }
+    return true;
   }
 
   /** Release the lock, waking one sleeper if there may be any. */

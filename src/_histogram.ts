@@ -62,6 +62,8 @@
 export const BUCKET_COUNT = 4608;
 /** Latencies (ns) from here up share the last bucket. */
 export const MAX_TRACKABLE_NS = 2 ** 42;
+/** The same limit in ms (about 73.3 minutes): samples from here up are "clamped". */
+export const MAX_TRACKABLE_MS = MAX_TRACKABLE_NS / 1e6;
 /** Float64 words one recorder occupies. */
 export const RECORDER_WORDS = 8 + BUCKET_COUNT;
 

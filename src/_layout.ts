@@ -6,11 +6,17 @@
  * ```
  * byte 0    HEADER   Int32 words: magic, version, kind, the options (written
  *                    once by the creator before the buffer is shared, then
- *                    read-only), the registered-string counts (changed only
- *                    under the lock) and the reset epoch (Atomics only)
+ *                    read-only), the reset epoch (Atomics only) and the
+ *                    registered-string counts (changed only under the lock)
  * byte 64   LOCK     one Int32 word, alone on its cache line: the FutexLock
- *                    guarding STRINGS and ANALYSIS
- * byte 128  STRINGS  error-type table, then request-name table: per slot an
+ *                    guarding STRINGS and ANALYSIS (_futex_lock.ts)
+ * byte 128  WRITERS  maxWriters slots of 64 bytes, one per recording thread
+ *                    of the atomic collector: a state word (0 free, 1 held;
+ *                    claimed and released with Atomics), the number of
+ *                    requests in the thread's unmerged batch and the epoch
+ *                    the batch began under (plain stores by the owner; see
+ *                    _batch_recorder.ts for why plain is enough)
+ * ...       STRINGS  error-type table, then request-name table: per slot an
  *                    Int32 byte length and up to 512 UTF-8 bytes (under lock)
  * ...       ANALYSIS Float64 words, plain memory under the lock: totals,
  *                    status and error counts, latency recorders, the
@@ -18,91 +24,48 @@
  *                    (word map in _analysis.ts, recorders in _histogram.ts)
  * ```
  *
- * Regions start on 64-byte boundaries, so the lock word shares its cache line
- * with nothing that is written often.
+ * Regions start on 64-byte boundaries and each writer slot fills a cache
+ * line, so no two threads write the same line on the hot path, and the lock
+ * word shares its line with nothing that is written often.
  *
  * @module
  */
 import type { CollectorKind, CollectorOptions } from "./types.ts";
 import { analysisWords } from "./_analysis.ts";
+import { checkOption, OPTION_NAMES, type ResolvedOptions, resolveOptions } from "./_options.ts";
 
 /** "LUNG" */
 const MAGIC = 0x4c554e47;
-const VERSION = 1;
+const VERSION = 2;
 
 /** Header word indexes (Int32). */
 const H_MAGIC = 0;
 const H_VERSION = 1;
 const H_KIND = 2;
-const H_RING_SIZE = 3;
-const H_TS_CAPACITY = 4;
-const H_MAX_ERROR_TYPES = 5;
-const H_MAX_NAMES = 6;
-const H_FLUSH_MS = 7;
+/** The options, one word each, in OPTION_NAMES order. */
+const H_OPTIONS = 3;
 /** Incremented by every reset(): a thread's batch begun under an older epoch is dropped. */
-export const H_EPOCH = 8;
+export const H_EPOCH = 12;
 /** Registered error strings (changes under the lock). */
-export const H_ERROR_COUNT = 9;
+export const H_ERROR_COUNT = 13;
 /** Registered request names (changes under the lock). */
-export const H_NAME_COUNT = 10;
+export const H_NAME_COUNT = 14;
 /** The lock word's Int32 index (byte 64). */
 export const LOCK_INDEX = 16;
+
+/** Int32 words per writer slot (64 bytes: one cache line). */
+export const WRITER_SLOT_WORDS = 16;
+/** Writer slot words: state (Atomics), unmerged requests and batch epoch (plain). */
+export const W_STATE = 0;
+export const W_PENDING = 1;
+export const W_EPOCH = 2;
 
 /** UTF-8 bytes kept of an error string or request name. */
 export const MAX_KEY_BYTES = 512;
 /** Bytes per string slot: a length word and the bytes. */
 export const STRING_SLOT_BYTES = 4 + MAX_KEY_BYTES;
 
-/** Options with every default applied. */
-export interface ResolvedOptions {
-  ringSize: number;
-  timeSeriesCapacity: number;
-  maxErrorTypes: number;
-  maxNames: number;
-  flushIntervalMs: number;
-}
-
 const align64 = (n: number) => Math.ceil(n / 64) * 64;
-
-function intOption(
-  options: CollectorOptions,
-  key: keyof CollectorOptions,
-  bounds: { fallback: number; min: number; max: number },
-): number {
-  const v = options[key];
-  if (v === undefined) return bounds.fallback;
-  if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw new TypeError(`CollectorOptions.${key} must be an integer (got ${String(v)})`);
-  }
-  if (v < bounds.min || v > bounds.max) {
-    throw new RangeError(
-      `CollectorOptions.${key} must be within ${bounds.min}..${bounds.max} (got ${v})`,
-    );
-  }
-  return v;
-}
-
-/** Apply defaults and check bounds; throws naming the bad option. */
-export function resolveOptions(options: CollectorOptions = {}): ResolvedOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`CollectorOptions must be an object (got ${String(options)})`);
-  }
-  return {
-    ringSize: intOption(options, "ringSize", { fallback: 10_000, min: 1, max: 1 << 24 }),
-    timeSeriesCapacity: intOption(options, "timeSeriesCapacity", {
-      fallback: 3_600,
-      min: 1,
-      max: 1 << 20,
-    }),
-    maxErrorTypes: intOption(options, "maxErrorTypes", { fallback: 64, min: 0, max: 1_000 }),
-    maxNames: intOption(options, "maxNames", { fallback: 64, min: 0, max: 1_000 }),
-    flushIntervalMs: intOption(options, "flushIntervalMs", {
-      fallback: 100,
-      min: 0,
-      max: 3_600_000,
-    }),
-  };
-}
 
 /** Byte offsets of every region, derived from the options alone. */
 export class Layout {
@@ -110,12 +73,15 @@ export class Layout {
   readonly options: ResolvedOptions;
   /** Which collector the buffer belongs to. */
   readonly kind: CollectorKind;
+  /** Byte offset of the writer slots. */
+  readonly writers = 128;
   /** Byte offset of the error-type string table. */
   readonly errorStrings: number;
   /** Byte offset of the request-name string table. */
   readonly nameStrings: number;
-  /** Byte offset and Float64 length of the analysis region. */
+  /** Byte offset of the analysis region. */
   readonly analysis: number;
+  /** Float64 length of the analysis region. */
   readonly analysisWords: number;
   /** Total bytes. */
   readonly byteLength: number;
@@ -123,7 +89,7 @@ export class Layout {
   constructor(kind: CollectorKind, options: ResolvedOptions) {
     this.kind = kind;
     this.options = options;
-    this.errorStrings = 128;
+    this.errorStrings = this.writers + options.maxWriters * WRITER_SLOT_WORDS * 4;
     this.nameStrings = align64(this.errorStrings + options.maxErrorTypes * STRING_SLOT_BYTES);
     this.analysis = align64(this.nameStrings + options.maxNames * STRING_SLOT_BYTES);
     this.analysisWords = analysisWords(options);
@@ -138,22 +104,26 @@ export class Layout {
   /** Write the header of a new buffer. */
   writeHeader(buffer: SharedArrayBuffer): void {
     const h = new Int32Array(buffer, 0, 16);
-    const o = this.options;
     h[H_VERSION] = VERSION;
     h[H_KIND] = this.kind === "atomic" ? 0 : 1;
-    h[H_RING_SIZE] = o.ringSize;
-    h[H_TS_CAPACITY] = o.timeSeriesCapacity;
-    h[H_MAX_ERROR_TYPES] = o.maxErrorTypes;
-    h[H_MAX_NAMES] = o.maxNames;
-    h[H_FLUSH_MS] = o.flushIntervalMs;
+    OPTION_NAMES.forEach((key, i) => h[H_OPTIONS + i] = this.options[key]);
     // Published last: a buffer with the magic word is fully described.
     Atomics.store(h, H_MAGIC, MAGIC);
   }
 
-  /** Recompute the layout of a buffer made by another thread; throws if it is not one. */
+  /**
+   * Recompute the layout of a buffer made by another thread, checking its
+   * header as the constructor checks options; throws if it is not one.
+   */
   static read(buffer: unknown, kind: CollectorKind): Layout {
-    if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 128) {
-      throw new TypeError("CollectorHandle.buffer must be the SharedArrayBuffer of a collector");
+    if (!(buffer instanceof SharedArrayBuffer)) {
+      throw new TypeError(
+        "CollectorHandle.buffer must be a SharedArrayBuffer: post collector.share() to the " +
+          "Worker, not the collector itself",
+      );
+    }
+    if (buffer.byteLength < 128) {
+      throw new TypeError("CollectorHandle.buffer is too small to be a collector's memory");
     }
     const h = new Int32Array(buffer, 0, 16);
     if (Atomics.load(h, H_MAGIC) !== MAGIC || h[H_VERSION] !== VERSION) {
@@ -163,15 +133,16 @@ export class Layout {
     if (actual !== kind) {
       throw new TypeError(`CollectorHandle.kind is "${kind}" but the buffer is "${actual}"`);
     }
-    const layout = new Layout(kind, {
-      ringSize: h[H_RING_SIZE],
-      timeSeriesCapacity: h[H_TS_CAPACITY],
-      maxErrorTypes: h[H_MAX_ERROR_TYPES],
-      maxNames: h[H_MAX_NAMES],
-      flushIntervalMs: h[H_FLUSH_MS],
+    const options = {} as ResolvedOptions;
+    OPTION_NAMES.forEach((key, i) => {
+      options[key] = checkOption(key, h[H_OPTIONS + i], "CollectorHandle.buffer header option");
     });
+    const layout = new Layout(kind, options);
     if (layout.byteLength !== buffer.byteLength) {
-      throw new TypeError("CollectorHandle.buffer has the wrong size for its header");
+      throw new TypeError(
+        `CollectorHandle.buffer is ${buffer.byteLength} bytes, but its header describes ` +
+          `${layout.byteLength}`,
+      );
     }
     return layout;
   }

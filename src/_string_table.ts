@@ -11,12 +11,20 @@
  *
  * Thread safety: `resolve` and `name` read and write the table with plain
  * accesses and must be called with the collector's lock held; each thread
- * keeps a local `Map` in front so that a string costs one lookup after its
+ * keeps a local cache in front so that a string costs one lookup after its
  * first sighting.
+ *
+ * Fixed memory: the cache holds at most `slots` registered strings (each cut
+ * to MAX_KEY_BYTES) and at most OVERFLOW_CACHE strings that mapped to
+ * "other", which it forgets all at once when full. Strings longer than
+ * MAX_KEY_BYTES are looked up by their cut prefix, so no cached key is long.
  *
  * @module
  */
 import { MAX_KEY_BYTES, STRING_SLOT_BYTES } from "./_layout.ts";
+
+/** "Other" strings a thread remembers before it forgets them all. */
+const OVERFLOW_CACHE = 256;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -29,8 +37,10 @@ export class StringTable {
   #base: number;
   #slots: number;
   #scratch = new Uint8Array(MAX_KEY_BYTES);
-  /** This thread's cache: string -> index. */
+  /** This thread's cache of registered strings: string -> index (at most `slots`). */
   #cache = new Map<string, number>();
+  /** This thread's cache of strings that mapped to "other" (at most OVERFLOW_CACHE). */
+  #other = new Set<string>();
   /** This thread's cache: index -> string. */
   #names: string[] = [];
 
@@ -48,17 +58,21 @@ export class StringTable {
 
   /** The index of `s` cached by this thread, or -1. No lock needed. */
   cached(s: string): number {
-    return this.#cache.get(s) ?? -1;
+    const key = this.#cut(s);
+    const i = this.#cache.get(key);
+    if (i !== undefined) return i;
+    return this.#other.has(key) ? this.#slots : -1;
   }
 
   /** The index of `s`, registering it if there is room. Call with the lock held. */
   resolve(s: string): number {
-    const { read, written } = encoder.encodeInto(s, this.#scratch);
-    const key = this.#scratch.subarray(0, written);
+    const key = this.#cut(s);
+    const { written } = encoder.encodeInto(key, this.#scratch);
+    const bytes = this.#scratch.subarray(0, written);
     const count = this.#header[this.#countIndex];
     let index = this.#slots; // "other"
     for (let i = 0; i < count; i++) {
-      if (this.#equals(i, key)) {
+      if (this.#equals(i, bytes)) {
         index = i;
         break;
       }
@@ -66,14 +80,23 @@ export class StringTable {
     if (index === this.#slots && count < this.#slots) {
       const at = this.#base + count * STRING_SLOT_BYTES;
       new Int32Array(this.#bytes.buffer, at, 1)[0] = written;
-      this.#bytes.set(key, at + 4);
+      this.#bytes.set(bytes, at + 4);
       this.#header[this.#countIndex] = count + 1;
       index = count;
     }
-    // Strings cut to the same prefix share a slot: cache the full string too.
-    this.#cache.set(s, index);
-    if (read < s.length) this.#cache.set(s.slice(0, read), index);
+    if (index < this.#slots) this.#cache.set(key, index);
+    else {
+      if (this.#other.size >= OVERFLOW_CACHE) this.#other.clear();
+      this.#other.add(key);
+    }
     return index;
+  }
+
+  /** `s` cut to at most MAX_KEY_BYTES UTF-8 bytes, at a character boundary. */
+  #cut(s: string): string {
+    if (s.length * 3 <= MAX_KEY_BYTES) return s; // fits whatever its characters
+    const { read } = encoder.encodeInto(s, this.#scratch);
+    return read < s.length ? s.slice(0, read) : s;
   }
 
   /** The string at `index` ("other" for the overflow index). Call with the lock held. */

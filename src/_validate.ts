@@ -1,72 +1,132 @@
 /**
- * Input checks shared by both collectors. The fast check is a handful of
- * comparisons; only a failing input pays for finding out which field is
- * wrong, so the message can name it.
+ * Input checks shared by both collectors.
+ *
+ * `recordRequest` reads each field of a result **once** into locals and
+ * passes those locals here and on to the analysis, so a getter or Proxy
+ * cannot show one value to the check and another to the recorder. The fast
+ * check is a handful of comparisons; only a failing input pays for finding
+ * out which field is wrong, so the message can name it.
+ *
+ * Valid ranges (the README states them too):
+ * - `startTime`: epoch ms, 0 .. 8.64e15 (what a `Date` can hold);
+ * - `duration`: ms, finite and >= 0;
+ * - completion, `startTime + duration`: within the clock window below;
+ * - `statusCode`: an integer 0..999; `bytes`: an integer 0 .. 2^53 - 1;
+ * - `error`, `name`: absent (undefined or null) or a non-empty string.
+ *
+ * The clock window: a completion more than {@linkcode FUTURE_MS} ahead of
+ * the wall clock, or more than {@linkcode PAST_MS} behind it, is refused. A
+ * collector measures a live run, so such a value is a unit or clock mistake
+ * (`performance.now()` instead of `Date.now()`, seconds instead of ms), and
+ * it would stretch the time series over empty seconds or push real ones out.
+ * The window is checked when a thread first sees a completion second, not on
+ * every request, so it costs the hot path nothing.
  *
  * @module
  */
-import type { RequestResult } from "./types.ts";
+
+/** Largest epoch ms a `Date` can hold. */
+export const MAX_EPOCH_MS = 8.64e15;
+/** How far ahead of the wall clock a completion may be. */
+export const FUTURE_MS = 60_000;
+/** How far behind the wall clock a completion may be. */
+export const PAST_MS = 3_600_000;
 
 function describe(v: unknown): string {
-  return typeof v === "string" ? JSON.stringify(v) : String(v);
+  if (typeof v === "string") return JSON.stringify(v.length > 80 ? v.slice(0, 80) + "…" : v);
+  if (typeof v === "bigint") return `${v}n`;
+  try {
+    return String(v);
+  } catch {
+    return typeof v;
+  }
 }
 
-/** Throw the TypeError/RangeError naming the first invalid field of `r`. */
-function reject(r: unknown): never {
-  if (typeof r !== "object" || r === null) {
-    throw new TypeError(`recordRequest: result must be an object (got ${describe(r)})`);
-  }
-  const o = r as Record<string, unknown>;
-  const number = (field: string) => {
-    if (typeof o[field] !== "number") {
-      throw new TypeError(
-        `RequestResult.${field} must be a number (got ${describe(o[field])})`,
-      );
+/** True when the fields, read once by the caller, make a valid result. */
+export function validFields(
+  s: unknown,
+  d: unknown,
+  c: unknown,
+  b: unknown,
+  e: unknown,
+  n: unknown,
+): boolean {
+  return typeof s === "number" && typeof d === "number" && typeof c === "number" &&
+    typeof b === "number" &&
+    s >= 0 && s <= MAX_EPOCH_MS && d >= 0 && d < Infinity &&
+    (c & 1023) === c && c <= 999 &&
+    b >= 0 && b <= 9007199254740991 && Math.floor(b) === b &&
+    (e == null || (typeof e === "string" && e !== "")) &&
+    (n == null || (typeof n === "string" && n !== ""));
+}
+
+/** Throw the TypeError naming a result that is not an object. */
+export function rejectResult(r: unknown): never {
+  throw new TypeError(`recordRequest: result must be an object (got ${describe(r)})`);
+}
+
+/** Throw the TypeError/RangeError naming the first invalid field (values read once). */
+export function rejectFields(
+  s: unknown,
+  d: unknown,
+  c: unknown,
+  b: unknown,
+  e: unknown,
+  n: unknown,
+): never {
+  const fields: [string, unknown][] = [["startTime", s], ["duration", d], ["statusCode", c], [
+    "bytes",
+    b,
+  ]];
+  for (const [field, v] of fields) {
+    if (typeof v !== "number") {
+      throw new TypeError(`RequestResult.${field} must be a number (got ${describe(v)})`);
     }
-    return o[field] as number;
-  };
-  const start = number("startTime");
-  if (!(start >= 0 && start < Infinity)) {
-    throw new RangeError(`RequestResult.startTime must be finite and >= 0 (got ${start})`);
   }
-  const duration = number("duration");
+  const [start, duration, status, bytes] = [s, d, c, b] as number[];
+  if (!(start >= 0 && start <= MAX_EPOCH_MS)) {
+    throw new RangeError(
+      `RequestResult.startTime must be epoch milliseconds within 0..${MAX_EPOCH_MS} (got ${start})`,
+    );
+  }
   if (!(duration >= 0 && duration < Infinity)) {
-    throw new RangeError(`RequestResult.duration must be finite and >= 0 (got ${duration})`);
+    throw new RangeError(
+      `RequestResult.duration must be finite and >= 0, in milliseconds (got ${duration})`,
+    );
   }
-  const status = number("statusCode");
   if (!Number.isInteger(status) || status < 0 || status > 999) {
     throw new RangeError(`RequestResult.statusCode must be an integer 0..999 (got ${status})`);
   }
-  const bytes = number("bytes");
   if (!Number.isSafeInteger(bytes) || bytes < 0) {
     throw new RangeError(`RequestResult.bytes must be an integer >= 0 (got ${bytes})`);
   }
-  for (const field of ["error", "name"]) {
-    const v = o[field];
-    if (v === undefined || v === null) continue;
+  for (const [field, v] of [["error", e], ["name", n]] as const) {
+    if (v == null) continue;
     if (typeof v !== "string") {
       throw new TypeError(`RequestResult.${field} must be a string (got ${describe(v)})`);
     }
-    if (v === "") throw new RangeError(`RequestResult.${field} must not be empty`);
+    throw new RangeError(`RequestResult.${field} must not be empty`);
   }
   throw new TypeError("recordRequest: invalid result"); // unreachable when checks agree
 }
 
 /**
- * Throw a `TypeError` or `RangeError` naming the field unless `r` is a valid
- * {@linkcode RequestResult}.
+ * Check the clock window for completion second `k` (see the module doc);
+ * called when a thread first sees `k`, before anything is counted.
  */
-export function validateResult(r: RequestResult): void {
-  if (typeof r !== "object" || r === null) reject(r);
-  const s = r.startTime, d = r.duration, c = r.statusCode, b = r.bytes;
-  if (
-    typeof s !== "number" || typeof d !== "number" ||
-    !(s >= 0 && s < Infinity && d >= 0 && d < Infinity) ||
-    (c & 1023) !== c || c > 999 ||
-    !(b >= 0 && b <= 9007199254740991) || Math.floor(b) !== b ||
-    (r.error != null && (typeof r.error !== "string" || r.error === "")) ||
-    (r.name != null && (typeof r.name !== "string" || r.name === ""))
-  ) reject(r);
+export function checkCompletion(startTime: number, duration: number, k: number): void {
+  const now = Date.now();
+  const end = startTime + duration;
+  if (k * 1000 > now + FUTURE_MS || (k + 1) * 1000 < now - PAST_MS) {
+    const ahead = end > now;
+    throw new RangeError(
+      `RequestResult.startTime + duration (${end}) is ${Math.round(Math.abs(end - now) / 1000)} s ${
+        ahead ? "ahead of" : "behind"
+      } the clock (the window is ${FUTURE_MS / 1000} s ` +
+        `ahead to ${PAST_MS / 1000} s behind): startTime must be epoch milliseconds ` +
+        "(Date.now(), not performance.now() or seconds) and duration milliseconds",
+    );
+  }
 }
 
 /** Throw unless `rate` is a finite number >= 0. */

@@ -1,192 +1,83 @@
 /**
- * The lock-free collector. `recordRequest` takes no lock and performs no
- * atomic operation: each recording thread counts into its own **batch**, an
- * analysis word map (see _analysis.ts) in the thread's private memory, with
- * plain stores only. The shared analysis learns of a batch when its thread
- * merges it, under the lock:
- *
- * - every `flushIntervalMs` (the thread's timer, skipped if the lock is
- *   busy), on `flush()`, on `close()`, and when the thread itself reads
- *   (`getSnapshot`, `getTimeSeries`);
- * - when the batch holds `ringSize` requests, synchronously, so a thread in a
- *   tight loop where no timer can fire still publishes, and nothing is ever
- *   dropped (a batch holds aggregates, so it never overflows).
- *
- * Why a batch of aggregates rather than a ring of raw samples (the seed's
- * first idea, and this module's first design): on V8 every `Atomics` call
- * costs ~9 ns, and analysing samples out of a shared ring serialises all the
- * analysis under one lock: with 2 to 8 Workers that design ran only 1.1 to
- * 1.4x the mutex collector. Here the analysis runs in parallel on every
- * thread and a merge costs O(buckets and seconds touched), not O(requests):
- * the per-writer-shard design that MEASUREMENTS.md found to scale.
- *
- * Consistency: the shared analysis is read and written only under the lock,
- * so a snapshot is consistent (`totalRequests = successfulRequests +
- * failedRequests` by construction), never goes backwards between resets,
- * and never shows a torn value. A thread's requests become visible to other
- * threads at its next merge (within `flushIntervalMs` while its event loop
- * runs; at once after `flush()`).
- *
- * Reset: `reset()` bumps an epoch in the header (`Atomics.add`, under the
- * lock); a batch records the epoch it began under (`Atomics.load`, once per
- * batch) and is dropped at merge if a reset came since, so nothing from
- * before a reset survives it.
+ * The collector whose hot path takes no lock.
  *
  * @module
  */
-import type {
-  CollectorHandle,
-  CollectorOptions,
-  MetricsSnapshot,
-  RequestResult,
-  SharedMetricsCollector,
-  TimeSeriesData,
-} from "./types.ts";
-import { CollectorCore } from "./_collector_core.ts";
-import { Analysis, analysisWords, BATCH_INTERVALS } from "./_analysis.ts";
-import { validateResult } from "./_validate.ts";
+import type { CollectorOptions } from "./types.ts";
+import { BaseMetricsCollector } from "./base_collector.ts";
 
 /**
- * A collector whose `recordRequest` is lock-free: each thread counts into a
- * private batch, merged into the shared memory every `flushIntervalMs`, every
- * `ringSize` requests, and on `flush()`. Shareable with Workers through
+ * A collector whose `recordRequest` takes no lock on the common path: each
+ * recording thread counts into a private batch of aggregates that is merged
+ * into the shared memory now and then. Shareable with Workers through
  * `share()` and `attachCollector()`.
  *
- * @example
+ * ## What `recordRequest` does, exactly
+ *
+ * - **Every call** writes the thread's private batch with plain stores, plus
+ *   one plain store to the thread's own writer slot (its own cache line) in
+ *   shared memory. No lock, no atomic read-modify-write, no waiting.
+ * - **Once per batch** (the first call after a merge): one `Atomics.load`
+ *   of the reset epoch. The thread's first call ever also claims a writer
+ *   slot with `Atomics.compareExchange`.
+ * - **Every `batchSize` calls** (default 10,000): one `tryLock`, a single
+ *   `Atomics.compareExchange`. If the lock was free, the call merges the
+ *   batch, in time proportional to the histogram buckets and seconds the
+ *   batch touched, not to the requests it counted; if it was busy, the call
+ *   returns at once and the batch keeps counting (it cannot overflow).
+ * - **It may wait for the lock**, sleeping in `Atomics.wait`, in two cases
+ *   only: the first time this thread records a given `error` or `name`
+ *   string (registering it), and when a request completes in a fifth
+ *   distinct second while the batch still holds four (the batch went about
+ *   4 seconds without merging). The lock is only ever held for one merge,
+ *   snapshot, time-series read, registration, reset or rate update, each
+ *   bounded by the collector's size, never by the number of requests.
+ *
+ * Every wait for the lock, in any method, ends after `lockTimeoutMs`
+ * (default 5 s) with an error saying the lock is held by a thread that
+ * stopped: a Worker terminated inside a merge leaves it held for good.
+ *
+ * ## When other threads see a request
+ *
+ * At the recording thread's next merge: within `flushIntervalMs` (default
+ * 100 ms, from an unref'd timer that skips a tick when the lock is busy)
+ * while its event loop runs, after about `batchSize` requests in a loop that
+ * never yields, and at once after its `flush()` or `close()`. A thread's
+ * own reads include its own batch. Until then the requests count in other
+ * threads' snapshots as `unflushedRequests`; a thread that ends without
+ * `close()` leaves them there, visibly lost. Snapshots are read under the
+ * lock: consistent, monotonic between resets, never torn.
+ *
+ * @example Recording, then reading the totals
  * ```ts
  * import { AtomicMetricsCollector } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
  * const collector = new AtomicMetricsCollector({ flushIntervalMs: 50 });
  * for (let i = 0; i < 1000; i++) {
- *   collector.recordRequest({ startTime: Date.now(), duration: 1 + i / 100, statusCode: 200, bytes: 64 });
+ *   collector.recordRequest({
+ *     startTime: Date.now(), // epoch milliseconds
+ *     duration: 1 + i / 100, // milliseconds, not seconds
+ *     statusCode: 200,
+ *     bytes: 64,
+ *   });
  * }
  * const snapshot = collector.getSnapshot(); // merges this thread's batch first
- * console.log(snapshot.totalRequests, snapshot.totalBytes); // 1000 64000
+ * assert.equal(snapshot.totalRequests, 1000);
+ * assert.equal(snapshot.totalBytes, 64_000);
  * collector.close();
  * ```
  */
-export class AtomicMetricsCollector implements SharedMetricsCollector {
+export class AtomicMetricsCollector extends BaseMetricsCollector {
   /** Always "atomic". */
   readonly kind = "atomic" as const;
-  #core: CollectorCore;
-  #closed = false;
-  /** This thread's batch: private memory, plain stores. */
-  #batch: Analysis;
-  /** Requests in the batch, and the most it holds before merging. */
-  #pending = 0;
-  #limit: number;
-  /** The reset epoch the batch began under. */
-  #epoch = 0;
-  #timer: ReturnType<typeof setInterval> | undefined;
 
-  /** A new collector sized by `options` (see {@linkcode CollectorOptions}). */
+  /**
+   * A new collector.
+   *
+   * @param options Sizes fixed at construction (see {@linkcode CollectorOptions}).
+   */
   constructor(options?: CollectorOptions) {
-    const core = new CollectorCore("atomic", options);
-    const o = core.layout.options;
-    this.#core = core;
-    this.#limit = o.ringSize;
-    // A batch holds at most one interval per window (see addToBatch), so its
-    // point ring needs no more slots than there are windows.
-    const batchOptions = { ...o, timeSeriesCapacity: BATCH_INTERVALS };
-    this.#batch = new Analysis(new Float64Array(analysisWords(batchOptions)), batchOptions);
-    this.#batch.reset(0);
-    // The core merges this thread's batch before it reads, and drops it on reset.
-    core.pending = {
-      drain: (shared) => this.#mergeLocked(shared),
-      discard: () => this.#drop(),
-    };
-    if (o.flushIntervalMs > 0) {
-      const timer = setInterval(() => this.#tryMerge(), o.flushIntervalMs);
-      // The timer must not keep a process or Worker alive on its own.
-      // Deno returns a number id (Deno.unrefTimer); Node and Bun a Timeout with unref().
-      if (typeof timer === "number") {
-        if (typeof Deno !== "undefined") Deno.unrefTimer(timer);
-      } else (timer as { unref?: () => void }).unref?.();
-      this.#timer = timer;
-    }
-  }
-
-  /** Record one request into this thread's batch: no lock, no atomic operation. */
-  recordRequest(result: RequestResult): void {
-    validateResult(result);
-    const core = this.#core;
-    if (this.#closed) throw core.closedError();
-    const error = result.error != null ? core.errorIndex(result.error) : -1;
-    const name = result.name != null ? core.nameIndex(result.name) : -1;
-    if (this.#pending === 0) this.#epoch = core.epoch();
-    const { startTime, duration, bytes, statusCode } = result;
-    if (!this.#batch.addToBatch(startTime, duration, bytes, statusCode, error, name)) {
-      // The batch spans too many seconds to stay mergeable: merge, then count.
-      this.flush();
-      this.#epoch = core.epoch();
-      this.#batch.addToBatch(startTime, duration, bytes, statusCode, error, name);
-    }
-    if (++this.#pending >= this.#limit) this.flush();
-  }
-
-  /** Record the rate (requests/s) at which the load generator issued requests. */
-  recordGenerationRate(rate: number): void {
-    this.#core.recordGenerationRate(rate);
-  }
-
-  /** A consistent view of everything merged so far (this thread's batch included). */
-  getSnapshot(): MetricsSnapshot {
-    return this.#core.getSnapshot();
-  }
-
-  /** The 1-second time series (this thread's batch included). */
-  getTimeSeries(): TimeSeriesData {
-    return this.#core.getTimeSeries();
-  }
-
-  /** Forget everything recorded so far, by every thread, and restart the clock. */
-  reset(): void {
-    this.#core.reset();
-  }
-
-  /** A structured-cloneable handle: post it to a Worker and `attachCollector` it there. */
-  share(): CollectorHandle {
-    return this.#core.share();
-  }
-
-  /** Merge this thread's batch into the shared memory now. */
-  flush(): void {
-    if (this.#pending === 0) return;
-    this.#core.locked(() => this.#mergeLocked(this.#core.analysis));
-  }
-
-  /** Flush and stop the timer; reading still works, recording does not. */
-  close(): void {
-    if (this.#closed) return;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    this.flush();
-    this.#closed = true;
-  }
-
-  /** Merge the batch (lock held), unless a reset came since it began. */
-  #mergeLocked(shared: Analysis): void {
-    if (this.#pending === 0) return;
-    if (this.#epoch === this.#core.epoch()) shared.merge(this.#batch);
-    else this.#drop();
-    this.#pending = 0;
-  }
-
-  #drop(): void {
-    // Merging into a scratch analysis would cost memory; clearing does the same.
-    this.#batch.reset(0);
-    this.#pending = 0;
-  }
-
-  /** The timer's merge: skip this tick rather than wait for a busy lock. */
-  #tryMerge(): void {
-    if (this.#pending === 0) return;
-    const lock = this.#core.lock;
-    if (!lock.tryLock()) return;
-    try {
-      this.#mergeLocked(this.#core.analysis);
-    } finally {
-      lock.unlock();
-    }
+    super("atomic", options);
   }
 }

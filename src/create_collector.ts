@@ -12,7 +12,7 @@ import type {
 } from "./types.ts";
 import { AtomicMetricsCollector } from "./atomic_collector.ts";
 import { MutexMetricsCollector } from "./mutex_collector.ts";
-import { ATTACH, type InternalOptions } from "./_attach.ts";
+import { attachOptions } from "./base_collector.ts";
 
 /**
  * Read an environment variable without ever prompting or throwing: on Deno
@@ -105,13 +105,15 @@ export function createCollector(
  */
 export function attachCollector(handle: CollectorHandle): SharedMetricsCollector {
   if (typeof handle !== "object" || handle === null) {
-    throw new TypeError(`attachCollector: handle must be an object (got ${String(handle)})`);
+    throw new TypeError(
+      `attachCollector: handle must be the object collector.share() returns (got ${
+        String(handle)
+      })`,
+    );
   }
-  const kind = checkKind(handle.kind, "CollectorHandle.kind");
-  const options: InternalOptions = { [ATTACH]: handle.buffer };
-  if (!(handle.buffer instanceof SharedArrayBuffer)) {
-    throw new TypeError("CollectorHandle.buffer must be a SharedArrayBuffer");
-  }
+  const kind = handle.kind, buffer = handle.buffer; // read once
+  checkKind(kind, "CollectorHandle.kind");
+  const options = attachOptions({ kind, buffer });
   return kind === "atomic"
     ? new AtomicMetricsCollector(options)
     : new MutexMetricsCollector(options);

@@ -144,6 +144,17 @@ export interface MetricsSnapshot {
   /** Latency samples lost before analysis (counts stay exact). Both
    * collectors in this module never drop a sample, so this is always 0. */
   droppedSamples: number;
+  /** Samples whose duration was at or above the histogram's range
+   * (2^42 ns, about 73.3 minutes): counted everywhere, but their latency is
+   * clamped to the top of the range in the percentiles (min, max, mean and
+   * stdDev stay exact). The 1 % percentile bound holds while this is 0. */
+  clampedSamples: number;
+  /** Atomic collector: requests other threads have recorded but not yet
+   * merged into the shared memory (their batches). While they run this is
+   * data in transit; once every writer has ended, a value above 0 means a
+   * thread ended without `close()` or `flush()`, and those requests are
+   * missing from every other figure. Always 0 for the mutex collector. */
+  unflushedRequests: number;
 }
 
 /**
@@ -270,20 +281,34 @@ export type CollectorKind = "atomic" | "mutex";
  * ```
  */
 export interface CollectorOptions {
-  /** Atomic collector: requests a thread batches before it merges them into
-   * the shared memory synchronously (its "ring" of samples in transit),
-   * default 10_000. A batch holds aggregates, so nothing is ever dropped. */
-  ringSize?: number;
-  /** 1-second points kept, default 3_600. */
+  /** Atomic collector: requests a thread holds in its private batch before
+   * it tries to merge them into the shared memory. The merge is attempted
+   * without waiting (a batch holds aggregates, so it can keep counting if
+   * the lock is busy; nothing is ever dropped).
+   * @default {10_000} (1 .. 16_777_216) */
+  batchSize?: number;
+  /** 1-second points kept (the newest).
+   * @default {3_600} (1 .. 604_800) */
   timeSeriesCapacity?: number;
-  /** Distinct error strings kept, default 64; the rest count as "other". At most 1_000. */
+  /** Distinct error strings kept; the rest count as "other".
+   * @default {64} (0 .. 1_000) */
   maxErrorTypes?: number;
-  /** Distinct request names kept, default 64; likewise. At most 1_000. */
+  /** Distinct request names kept; the rest count as "other".
+   * @default {64} (0 .. 1_000) */
   maxNames?: number;
-  /** Atomic collector: how often (ms) each thread merges its batch into the
-   * shared memory, default 100 (0: only on flush, on a full batch, and when
-   * the thread reads). */
+  /** Atomic collector: how often (ms) each thread's timer tries to merge its
+   * batch (0: no timer; merges happen on a full batch, `flush()`, `close()`
+   * and when the thread reads).
+   * @default {100} (0 .. 3_600_000) */
   flushIntervalMs?: number;
+  /** Atomic collector: threads that may record at once into one collector
+   * (each holds a writer slot from its first record until `close()`).
+   * @default {256} (1 .. 65_536) */
+  maxWriters?: number;
+  /** The longest (ms) any call waits for the collector's lock before it
+   * throws an error saying the lock is held by a thread that stopped.
+   * @default {5_000} (1 .. 3_600_000) */
+  lockTimeoutMs?: number;
 }
 
 /**

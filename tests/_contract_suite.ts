@@ -367,7 +367,7 @@ export function contractSuite(kind: CollectorKind): void {
   Deno.test(`${kind}: invalid options throw naming the option`, () => {
     for (
       const [options, field] of [
-        [{ ringSize: 0 }, /ringSize/],
+        [{ batchSize: 0 }, /batchSize/],
         [{ timeSeriesCapacity: 1.5 }, /timeSeriesCapacity/],
         [{ maxErrorTypes: -1 }, /maxErrorTypes/],
         [{ maxNames: 5000 }, /maxNames/],

@@ -50,7 +50,7 @@ Deno.test(
 for (const writers of [2, 4, 8]) {
   Deno.test(
     `atomic: ${writers} Workers record while the main thread snapshots and resets`,
-    withCollector("atomic", { ringSize: 1024 }, async (c) => {
+    withCollector("atomic", { batchSize: 1024 }, async (c) => {
       const count = 40_000, after = 10_000;
       const workers = startWorkers(writers);
       try {
@@ -101,8 +101,8 @@ for (const writers of [2, 4, 8]) {
   );
 }
 
-Deno.test("atomic: a thread's batch is visible to others after ringSize requests or flush()", () => {
-  const c = new AtomicMetricsCollector({ ringSize: 100, flushIntervalMs: 0 });
+Deno.test("atomic: a thread's batch is visible to others after batchSize requests or flush()", () => {
+  const c = new AtomicMetricsCollector({ batchSize: 100, flushIntervalMs: 0 });
   const reader = attachCollector(c.share());
   try {
     const r = { startTime: Date.now(), duration: 1, statusCode: 200, bytes: 1 };
@@ -121,8 +121,8 @@ Deno.test("atomic: a thread's batch is visible to others after ringSize requests
   }
 });
 
-Deno.test("atomic: ringSize 1 publishes every request at once", () => {
-  const c = new AtomicMetricsCollector({ ringSize: 1, flushIntervalMs: 0 });
+Deno.test("atomic: batchSize 1 publishes every request at once", () => {
+  const c = new AtomicMetricsCollector({ batchSize: 1, flushIntervalMs: 0 });
   const reader = attachCollector(c.share());
   try {
     for (let i = 1; i <= 100; i++) {
