@@ -148,7 +148,10 @@ export class Analysis {
     // its point and window offsets (checked, so a reset or reuse is seen).
     let p = this.#lastPoint, w = this.#lastWindow;
     if (k !== this.#lastK || f[p + P_K] !== k || f[w] !== k) {
-      checkCompletion(startTime, duration, k); // before anything is counted
+      // A second not in the series yet: check the clock window before anything is counted.
+      if (f[this.#points + (k % this.#capacity) * POINT_WORDS + P_K] !== k) {
+        checkCompletion(startTime, duration, k);
+      }
       w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
       const wk = f[w];
       p = this.#point(k);
@@ -231,13 +234,16 @@ export class Analysis {
    * stays small enough for V8 to inline whole.
    */
   #enterInterval(startTime: number, duration: number, k: number): boolean {
-    checkCompletion(startTime, duration, k);
     const f = this.#f;
     const w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
     const p = this.#points + (k % this.#capacity) * POINT_WORDS;
-    if ((f[w] !== k && f[w] >= 0) || (f[p + P_K] !== k && f[p + P_K] >= 0)) return false;
-    f[w] = k;
-    f[p + P_K] = k;
+    if (f[w] !== k || f[p + P_K] !== k) {
+      // A second new to the batch: room for it, then the clock window.
+      if ((f[w] !== k && f[w] >= 0) || (f[p + P_K] !== k && f[p + P_K] >= 0)) return false;
+      checkCompletion(startTime, duration, k);
+      f[w] = k;
+      f[p + P_K] = k;
+    }
     this.#lastK = k;
     this.#lastPoint = p;
     this.#lastWindow = w;
