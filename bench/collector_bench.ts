@@ -1,9 +1,16 @@
 /**
  * Hot- and cold-path benchmarks of both collectors (`deno task bench`).
  *
- * - `recordRequest`: the success path (no error, no name) and the failure
- *   path (status 503 and an error string), atomic vs mutex, against a bare
- *   `Atomics.add` as the physical reference (one V8 builtin call).
+ * - `recordRequest` on realistic input (`record-realistic`): 65,536
+ *   pre-generated, varied results (see `_inputs.ts`: durations 0.05–200 ms
+ *   over many buckets, statuses 200/201/404/500 and some errors, start times
+ *   over 2 s, names from a small set; several MB, so not in cache), walked in
+ *   order across iterations; atomic vs mutex, against a bare `Atomics.add`.
+ * - `recordRequest` on two constant objects: the success path (no error, no
+ *   name) and the failure path (status 503 and an error string), atomic vs
+ *   mutex, against a bare `Atomics.add` as the physical reference (one V8
+ *   builtin call). Constant inputs flatter a hot path (same buckets, same
+ *   interval, objects in L1); keep them for comparison with earlier runs.
  * - `getSnapshot` / `getTimeSeries` on a full collector: 64 error types,
  *   64 names and 3,600 time-series points.
  *
@@ -11,9 +18,11 @@
  * MEASUREMENTS.md does), so divide time/iter by 1,000 for ns per call; this
  * keeps the harness's own per-iteration cost out of the figure. The atomic
  * collector's figure includes its amortised batch merges (one per 10,000
- * calls, the default `ringSize`; no timer, `flushIntervalMs: 0`).
+ * calls by default; no timer, `flushIntervalMs: 0`). Each bench has its own
+ * loop, so that every call site sees one collector class.
  */
 import { createCollector, type RequestResult, type SharedMetricsCollector } from "../mod.ts";
+import { REALISTIC_MASK, realisticResults } from "./_inputs.ts";
 
 const now = Date.now();
 const ok: RequestResult = { startTime: now, duration: 12.345, statusCode: 200, bytes: 512 };
@@ -30,6 +39,31 @@ const mutex = createCollector("mutex");
 const counter = new Int32Array(new SharedArrayBuffer(64));
 
 const OPS = 1000;
+
+const varied = realisticResults();
+const realAtomic = createCollector("atomic", { flushIntervalMs: 0 });
+const realMutex = createCollector("mutex");
+let cursorAtomic = 0, cursorMutex = 0;
+Deno.bench("Atomics.add x1000 (reference)", { group: "record-realistic", baseline: true }, () => {
+  for (let i = 0; i < OPS; i++) Atomics.add(counter, 0, 1);
+});
+Deno.bench("atomic recordRequest realistic x1000", { group: "record-realistic" }, () => {
+  let j = cursorAtomic;
+  for (let i = 0; i < OPS; i++) {
+    realAtomic.recordRequest(varied[j]);
+    j = (j + 1) & REALISTIC_MASK;
+  }
+  cursorAtomic = j;
+});
+Deno.bench("mutex recordRequest realistic x1000", { group: "record-realistic" }, () => {
+  let j = cursorMutex;
+  for (let i = 0; i < OPS; i++) {
+    realMutex.recordRequest(varied[j]);
+    j = (j + 1) & REALISTIC_MASK;
+  }
+  cursorMutex = j;
+});
+
 Deno.bench("Atomics.add x1000 (reference)", { group: "record-success", baseline: true }, () => {
   for (let i = 0; i < OPS; i++) Atomics.add(counter, 0, 1);
 });
@@ -87,5 +121,5 @@ Deno.bench("mutex getTimeSeries (3,600 points)", { group: "time-series" }, () =>
 });
 
 globalThis.addEventListener("unload", () => {
-  for (const c of [atomic, mutex, fullAtomic, fullMutex]) c.close();
+  for (const c of [realAtomic, realMutex, atomic, mutex, fullAtomic, fullMutex]) c.close();
 });

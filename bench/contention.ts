@@ -1,90 +1,101 @@
 /**
- * Contention bench (`deno task bench:contention`): 1, 2, 4 and 8 Workers
- * each record N results into ONE collector, atomic vs mutex. Prints ns per
- * recordRequest per Worker, total throughput, and whether the final counts
- * were exact.
+ * Contention bench (`deno task bench:contention`): 2 and 4 Workers each
+ * record N results, on realistic and on constant input, three ways:
  *
- * Usage: deno task bench:contention [--count N] [--rounds R]   (defaults 2,000,000 and 5)
+ * - `atomic`: into ONE atomic collector;
+ * - `mutex`: into ONE mutex collector;
+ * - `private`: each Worker into its OWN atomic collector (nothing shared on
+ *   the hot path): the machine's limit for the same code.
+ *
+ * Every Worker warms up (the timed loop itself, on a throwaway collector),
+ * then waits at a barrier; timing starts when all are released. Rounds
+ * alternate the three ways, so that the machine's slow and fast phases hit
+ * all alike; medians are reported, with the range, and whether the final
+ * counts were exact. Then atomic/mutex and shared/private (atomic/private)
+ * throughput ratios.
+ *
+ * Usage:
+ *   deno task bench:contention [--count N] [--rounds R] [--workers 2,4]
+ *     [--input realistic|constant|both] [--warmup CALLS]
+ * Defaults: 2,000,000 calls per Worker, 5 rounds, 2 and 4 Workers, both
+ * inputs, 524,288 warm-up calls (`--warmup 0` shows what it is for).
  */
 import { parseArgs } from "node:util";
-import { type CollectorKind, createCollector } from "../mod.ts";
+import { median, type Mode, runContention, type RunResult } from "./_contention.ts";
+import type { Input } from "./_inputs.ts";
+import type { CollectorKind } from "../mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
     count: { type: "string", default: "2000000" },
     rounds: { type: "string", default: "5" },
+    workers: { type: "string", default: "2,4" },
+    input: { type: "string", default: "both" },
+    warmup: { type: "string", default: "524288" },
   },
 });
 const count = Number(values.count);
 const rounds = Number(values.rounds);
-if (!Number.isInteger(count) || count <= 0 || !Number.isInteger(rounds) || rounds <= 0) {
-  console.error("contention: --count and --rounds must be positive integers");
+const warmup = Number(values.warmup);
+const writerCounts = values.workers.split(",").map(Number);
+const inputs: Input[] = values.input === "both"
+  ? ["realistic", "constant"]
+  : [values.input as Input];
+if (
+  !Number.isInteger(count) || count <= 0 || !Number.isInteger(rounds) || rounds <= 0 ||
+  !Number.isInteger(warmup) || warmup < 0 ||
+  !writerCounts.every((n) => Number.isInteger(n) && n > 0) ||
+  !inputs.every((i) => i === "realistic" || i === "constant")
+) {
+  console.error(
+    "contention: --count, --rounds positive integers; --warmup >= 0; " +
+      "--workers a list like 2,4; --input realistic|constant|both",
+  );
   Deno.exit(2);
 }
 
-const workerUrl = new URL("./_contention_worker.ts", import.meta.url).href;
-
-async function run(kind: CollectorKind, writers: number) {
-  const collector = createCollector(kind);
-  const gate = new Int32Array(new SharedArrayBuffer(4));
-  const workers = Array.from({ length: writers }, () => new Worker(workerUrl, { type: "module" }));
-  try {
-    const ready = workers.map((w) =>
-      new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
-    );
-    for (const w of workers) w.postMessage({ handle: collector.share(), gate, count });
-    await Promise.all(ready);
-    const done = workers.map((w) =>
-      new Promise<number>((resolve) =>
-        w.addEventListener("message", (e) => resolve(e.data.elapsed), { once: true })
-      )
-    );
-    const t0 = performance.now();
-    Atomics.store(gate, 0, 1);
-    Atomics.notify(gate, 0);
-    const elapsed = await Promise.all(done);
-    const wall = performance.now() - t0;
-    const s = collector.getSnapshot();
-    const expectedFailed = writers * Math.ceil(count / 16);
-    const exact = s.totalRequests === writers * count && s.failedRequests === expectedFailed &&
-      s.totalBytes === (writers * count - expectedFailed) * 100;
-    const nsPerOp = (elapsed.reduce((a, b) => a + b, 0) / writers) * 1e6 / count;
-    return { nsPerOp, mops: (writers * count) / wall / 1000, exact };
-  } finally {
-    for (const w of workers) w.terminate();
-    collector.close();
-  }
-}
+const ways: { label: string; kind: CollectorKind; mode: Mode }[] = [
+  { label: "atomic", kind: "atomic", mode: "shared" },
+  { label: "mutex", kind: "mutex", mode: "shared" },
+  { label: "private", kind: "atomic", mode: "private" },
+];
 
 console.log(
   `contention: ${count.toLocaleString("en-US")} recordRequest per Worker, ` +
-    `median of ${rounds} rounds (atomic and mutex alternating), ` +
-    `${navigator.hardwareConcurrency} cores`,
+    `median of ${rounds} rounds (atomic, mutex and private alternating), ` +
+    `warm-up ${warmup.toLocaleString("en-US")} calls per Worker, ` +
+    `${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}`,
 );
 console.log(
-  "| collector | Workers | ns/op per Worker | total M ops/s (median) | min … max | exact counts |",
+  "| input | Workers | collector | ns/op per Worker | total M ops/s (median) | min … max | exact counts |",
 );
-console.log("|---|---|---|---|---|---|");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const ratios: string[] = [];
-for (const writers of [1, 2, 4, 8]) {
-  const runs: Record<CollectorKind, Awaited<ReturnType<typeof run>>[]> = { atomic: [], mutex: [] };
-  // Alternate the kinds, so that the VM's slow and fast phases hit both alike.
-  for (let r = 0; r < rounds; r++) {
-    for (const kind of ["atomic", "mutex"] as const) runs[kind].push(await run(kind, writers));
-  }
-  const mops: Record<string, number> = {};
-  for (const kind of ["atomic", "mutex"] as const) {
-    const all = runs[kind].map((x) => x.mops);
-    mops[kind] = median(all);
-    const ns = median(runs[kind].map((x) => x.nsPerOp));
-    const exact = runs[kind].every((x) => x.exact) ? "yes" : "NO";
-    console.log(
-      `| ${kind} | ${writers} | ${ns.toFixed(1)} | ${mops[kind].toFixed(2)} | ` +
-        `${Math.min(...all).toFixed(1)} … ${Math.max(...all).toFixed(1)} | ${exact} |`,
+console.log("|---|---|---|---|---|---|---|");
+const summary: string[] = [];
+for (const input of inputs) {
+  for (const writers of writerCounts) {
+    const runs: RunResult[][] = ways.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      for (let w = 0; w < ways.length; w++) {
+        const { kind, mode } = ways[w];
+        runs[w].push(await runContention({ kind, mode, writers, count, input, warmup }));
+      }
+    }
+    const mops = runs.map((rs) => median(rs.map((x) => x.mops)));
+    ways.forEach((way, w) => {
+      const all = runs[w].map((x) => x.mops);
+      const ns = median(runs[w].map((x) => x.nsPerOp));
+      const exact = runs[w].every((x) => x.exact) ? "yes" : "NO";
+      console.log(
+        `| ${input} | ${writers} | ${way.label} | ${ns.toFixed(1)} | ${mops[w].toFixed(2)} | ` +
+          `${Math.min(...all).toFixed(1)} … ${Math.max(...all).toFixed(1)} | ${exact} |`,
+      );
+    });
+    summary.push(
+      `${input}, ${writers} Workers: atomic/mutex ${(mops[0] / mops[1]).toFixed(2)}x, ` +
+        `shared/private ${(mops[0] / mops[2]).toFixed(2)}`,
     );
   }
-  ratios.push(`${writers} Worker(s): ${(mops.atomic / mops.mutex).toFixed(1)}x`);
 }
-console.log(`atomic / mutex total throughput (medians): ${ratios.join(", ")}`);
+console.log("Throughput ratios (medians):");
+for (const line of summary) console.log(`  ${line}`);
