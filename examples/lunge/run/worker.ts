@@ -19,12 +19,13 @@
  * from their own start.
  *
  * The per-request path is one `performance.now()` pair around
- * `client.send`, and one `recordRequest`.
+ * `client.send`, and one `recordRequest` of one reused record
+ * (`ScenarioRunner#iteration` -> `#record`).
  *
  * @module
  */
 import { attachCollector, type RequestResult, type SharedMetricsCollector } from "../../../mod.ts";
-import { HttpClient, type PreparedRequest } from "../http/http_client.ts";
+import { HttpClient, type HttpOutcome, type PreparedRequest } from "../http/http_client.ts";
 import type { ScenarioSpec } from "../config/config.ts";
 import {
   isArrivalRate,
@@ -41,8 +42,15 @@ import type { FromWorker, InitMessage, ToWorker, WorkerCounters } from "./_proto
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const ORIGIN = performance.timeOrigin;
 
-let collector: SharedMetricsCollector | undefined;
-let client: HttpClient | undefined;
+/** What every scenario of this worker sends with and records into; set by `init`. */
+interface WorkerTools {
+  /** This worker's HTTP client. */
+  client: HttpClient;
+  /** The collector attached to the engine's shared memory. */
+  collector: SharedMetricsCollector;
+}
+
+let tools: WorkerTools | undefined;
 let runners: ScenarioRunner[] = [];
 let requestsSent = 0;
 let statsTimer: ReturnType<typeof setInterval> | undefined;
@@ -80,16 +88,27 @@ class ScenarioRunner {
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
   #endTimer: ReturnType<typeof setTimeout> | undefined;
   #onIdle: () => void;
-  #ok: RequestResult = { startTime: 0, duration: 0, statusCode: 0, bytes: 0, name: "" };
+  #client: HttpClient;
+  #collector: SharedMetricsCollector;
+  /** One reused record: recordRequest copies it synchronously. */
+  #result: RequestResult = { startTime: 0, duration: 0, statusCode: 0, bytes: 0, name: "" };
 
-  constructor(spec: ScenarioSpec, index: number, count: number, onIdle: () => void) {
+  constructor(options: {
+    spec: ScenarioSpec;
+    index: number;
+    count: number;
+    tools: WorkerTools;
+    onIdle: () => void;
+  }) {
+    const { spec, tools } = options;
     this.spec = spec;
-    this.#index = index;
-    this.#count = count;
-    this.#onIdle = onIdle;
-    const c = client!;
+    this.#index = options.index;
+    this.#count = options.count;
+    this.#onIdle = options.onIdle;
+    this.#client = tools.client;
+    this.#collector = tools.collector;
     this.#prepared = spec.requests.map((r) =>
-      c.prepare({ method: r.method, url: r.url, headers: r.headers, body: r.body })
+      tools.client.prepare({ method: r.method, url: r.url, headers: r.headers, body: r.body })
     );
     this.#names = spec.requests.map((r) => r.name);
     this.#think = spec.requests.map((r) => r.thinkTimeMs);
@@ -214,39 +233,34 @@ class ScenarioRunner {
 
   // ---- one iteration: the hot path ----
 
-  /** Runs the requests once; the first one's start is `scheduled` when >= 0. */
+  /**
+   * Runs the requests once; the first one's start is `scheduled` when >= 0.
+   * The path of one request: `send` -> the outcome -> {@linkcode #record}.
+   */
   async #iteration(scheduled: number): Promise<void> {
     const prepared = this.#prepared;
-    const c = client!;
-    const rec = collector!;
     for (let i = 0; i < prepared.length; i++) {
       const start = i === 0 && scheduled >= 0 ? scheduled : performance.now();
       requestsSent++;
-      const out = await c.send(prepared[i]);
+      const outcome = await this.#client.send(prepared[i]);
       const end = performance.now();
       if (this.cut) return;
-      if (out.error === undefined) {
-        // One reused record: recordRequest copies it synchronously.
-        const r = this.#ok;
-        r.startTime = ORIGIN + start;
-        r.duration = end - start;
-        r.statusCode = out.statusCode;
-        r.bytes = out.bytes;
-        r.name = this.#names[i];
-        rec.recordRequest(r);
-      } else {
-        rec.recordRequest({
-          startTime: ORIGIN + start,
-          duration: end - start,
-          statusCode: out.statusCode,
-          bytes: out.bytes,
-          error: out.error,
-          name: this.#names[i],
-        });
-      }
+      this.#record(i, start, end, outcome);
       const think = this.#think[i];
       if (think > 0 && !this.stopping) await sleep(think);
     }
+  }
+
+  /** Records request `i` of the iteration: timed from `start` to `end` (ms, performance clock). */
+  #record(i: number, start: number, end: number, outcome: HttpOutcome): void {
+    const r = this.#result;
+    r.startTime = ORIGIN + start;
+    r.duration = end - start;
+    r.statusCode = outcome.statusCode;
+    r.bytes = outcome.bytes;
+    r.error = outcome.error; // undefined when the request got a response
+    r.name = this.#names[i];
+    this.#collector.recordRequest(r);
   }
 }
 
@@ -268,9 +282,9 @@ function checkDone(): void {
   const cut = runners.some((r) => r.cut);
   for (const r of runners) r.clearTimers();
   if (statsTimer !== undefined) clearInterval(statsTimer);
-  collector?.flush();
-  collector?.close();
-  client?.close();
+  tools?.collector.flush();
+  tools?.collector.close();
+  tools?.client.close();
   post({
     type: "done",
     counters: counters(),
@@ -280,15 +294,18 @@ function checkDone(): void {
 }
 
 function init(msg: InitMessage): void {
-  collector = attachCollector(msg.handle);
   const s = msg.settings;
-  client = new HttpClient({
+  const client = new HttpClient({
     timeoutMs: s.timeoutMs,
     maxConnectionsPerHost: s.maxConnectionsPerHost,
     insecureSkipVerify: s.insecureSkipVerify,
     userAgent: s.userAgent,
   });
-  runners = msg.scenarios.map((spec) => new ScenarioRunner(spec, msg.index, msg.count, checkDone));
+  const t: WorkerTools = { client, collector: attachCollector(msg.handle) };
+  tools = t;
+  runners = msg.scenarios.map((spec) =>
+    new ScenarioRunner({ spec, index: msg.index, count: msg.count, tools: t, onIdle: checkDone })
+  );
   post({ type: "ready" });
 }
 
