@@ -7,7 +7,7 @@
  */
 import { type CollectorKind, createCollector } from "../mod.ts";
 import type { Done, Job } from "./_contention_worker.ts";
-import { expectedTotals, type Input, inputResults } from "./_inputs.ts";
+import { DEFAULT_T0, expectedTotals, type Input, inputResults } from "./_inputs.ts";
 
 /** Where the Workers record. */
 export type Mode = "shared" | "private";
@@ -76,6 +76,7 @@ export async function runContention(o: RunOptions): Promise<RunResult> {
       gate,
       count: o.count,
       input: o.input,
+      t0: DEFAULT_T0,
       warmup: o.warmup ?? 524_288,
     };
     for (const w of workers) w.postMessage(job);

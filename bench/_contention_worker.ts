@@ -25,6 +25,8 @@ export interface Job {
   gate: Int32Array;
   count: number;
   input: Input;
+  /** Start time of the input (the same in every Worker). */
+  t0: number;
   /** recordRequest calls of the warm-up (0: none, to show what it is for). */
   warmup: number;
 }
@@ -38,8 +40,8 @@ export interface Done {
 }
 
 self.onmessage = (e: MessageEvent<Job>) => {
-  const { kind, handle, gate, count, input, warmup } = e.data;
-  const results: RequestResult[] = inputResults(input);
+  const { kind, handle, gate, count, input, t0, warmup } = e.data;
+  const results: RequestResult[] = inputResults(input, t0);
   const mask = results.length - 1;
   // Warm-up: the timed function itself, called several times on a
   // collector nobody counts, so that its optimised code (and recordRequest

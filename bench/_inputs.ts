@@ -10,7 +10,9 @@
  * - statuses mixed: 200 (82 %), 201 (8 %), 404 (5 %), 500 (4 %), and 1 %
  *   with no response (status 0 and an error string from a small set);
  * - bytes 0–64 KiB, 0 on failures;
- * - start times in sending order over `spanMs` (2 s), with up to 1 ms of
+ * - start times from `t0` (a whole second, 5 s ago when this module loaded:
+ *   collectors refuse completions far from their clock) in sending order
+ *   over `spanMs` (2 s), with up to 1 ms of
  *   jitter, so completions (start + duration) interleave across second
  *   boundaries as real ones do;
  * - a request name from a small set on three results in four.
@@ -32,6 +34,13 @@ export const REALISTIC_MASK = REALISTIC_COUNT - 1;
 const ERRORS = ["timeout", "connection reset", "connection refused"] as const;
 const NAMES = ["GET /", "GET /api/items", "POST /api/checkout", "GET /static/app.js"] as const;
 
+/**
+ * Default start of the inputs: a whole second, 5 s before this module
+ * loaded. Pass one value to every thread (see `_contention.ts`) so that all
+ * record the same intervals.
+ */
+export const DEFAULT_T0: number = Math.floor(Date.now() / 1000) * 1000 - 5_000;
+
 /** mulberry32: a small, fast, seeded PRNG with uniform output in [0, 1). */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -48,7 +57,7 @@ export function mulberry32(seed: number): () => number {
 export interface RealisticOptions {
   /** PRNG seed; default 0x5eed. */
   seed?: number;
-  /** Start time of the first result, ms since the epoch; default a fixed instant. */
+  /** Start time of the first result, ms since the epoch; default {@linkcode DEFAULT_T0}. */
   t0?: number;
   /** Start times spread over this many ms; default 2,000. */
   spanMs?: number;
@@ -64,8 +73,7 @@ export interface ExpectedTotals {
 /** The realistic input: {@linkcode REALISTIC_COUNT} varied results, the same for a given seed. */
 export function realisticResults(options: RealisticOptions = {}): RequestResult[] {
   const random = mulberry32(options.seed ?? 0x5eed);
-  // A whole second, so that the intervals' boundaries fall alike in every run.
-  const t0 = options.t0 ?? 1_800_000_000_000;
+  const t0 = options.t0 ?? DEFAULT_T0;
   const spanMs = options.spanMs ?? 2_000;
   const out: RequestResult[] = [];
   for (let i = 0; i < REALISTIC_COUNT; i++) {
@@ -108,15 +116,15 @@ export function expectedTotals(results: readonly RequestResult[], count: number)
  * The constant input the first benches used: two objects, a success and
  * (one call in 16) a 503 failure; 16 entries, so `drive` walks it with mask 15.
  */
-export function constantResults(t0 = 1_800_000_000_000): RequestResult[] {
+export function constantResults(t0: number = DEFAULT_T0): RequestResult[] {
   const ok: RequestResult = { startTime: t0, duration: 12.5, statusCode: 200, bytes: 100 };
   const bad: RequestResult = { startTime: t0, duration: 30, statusCode: 503, bytes: 0 };
   return Array.from({ length: 16 }, (_, i) => i === 0 ? bad : ok);
 }
 
-/** The input named `input`. */
-export function inputResults(input: Input): RequestResult[] {
-  return input === "constant" ? constantResults() : realisticResults();
+/** The input named `input`, starting at `t0`. */
+export function inputResults(input: Input, t0: number = DEFAULT_T0): RequestResult[] {
+  return input === "constant" ? constantResults(t0) : realisticResults({ t0 });
 }
 
 /**

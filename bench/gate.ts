@@ -36,7 +36,7 @@
  * sharing cache lines on the hot path (shared counters, false sharing).
  *
  * Usage:
- *   deno task bench:gate [--profile vm|github] [--rounds 7] [--count 2000000]
+ *   deno task bench:gate [--profile vm|github] [--rounds 7] [--count 1000000]
  *     [--max-hot X] [--min-atomic-mutex X] [--min-shared-private X]
  *     [--only hot,atomic/mutex,shared/private]
  *
@@ -77,7 +77,7 @@ const { values } = parseArgs({
   options: {
     profile: { type: "string", default: "vm" },
     rounds: { type: "string", default: "7" },
-    count: { type: "string", default: "2000000" },
+    count: { type: "string", default: "1000000" },
     "max-hot": { type: "string" },
     "min-atomic-mutex": { type: "string" },
     "min-shared-private": { type: "string" },
