@@ -12,7 +12,8 @@ import {
   type WorkerReport,
 } from "../../examples/lunge/run/_assemble.ts";
 
-const T0 = 1_700_000_000_000; // epoch ms, a whole second
+/** Epoch ms, a whole second, recent enough for the collector's clock window. */
+const T0 = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 
 function scenarios(): ScenarioSpec[] {
   return validateConfig({
