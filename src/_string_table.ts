@@ -56,6 +56,11 @@ export class StringTable {
     this.#countIndex = table.countIndex;
   }
 
+  /** How many strings this thread's cache holds (bounded, see the module doc). */
+  get cacheSize(): number {
+    return this.#cache.size + this.#other.size;
+  }
+
   /** The index of `s` cached by this thread, or -1. No lock needed. */
   cached(s: string): number {
     const key = this.#cut(s);

@@ -232,4 +232,23 @@ for (const rt of [NODE, BUN]) {
       assert.ok(got.recorded > 0);
     },
   });
+
+  Deno.test({
+    name: `runtime: ${rt.name}, a worker_thread terminated while holding the lock: ` +
+      `the next record throws "held by a thread that stopped" within lockTimeoutMs${skip}`,
+    ignore: rt.path === undefined,
+    async fn() {
+      const file = await bundle();
+      const out = await run(rt.path!, [WORKLOAD, file, "stopped"], RUN_TIMEOUT_MS);
+      assert.ok(!out.timedOut, `${rt.name} hung:\n${out.stdout}${out.stderr}`);
+      assert.equal(out.code, 0, `${rt.name} exited with ${out.code}:\n${out.stderr}`);
+      const got = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
+      for (const kind of KINDS) {
+        const { held, error, ms, attempts } = got.stopped[kind];
+        assert.ok(held, `${rt.name} ${kind}: never stopped with the lock held (${attempts} tries)`);
+        assert.match(error, /held by a thread that stopped|thread holding it has stopped/);
+        assert.ok(ms >= 250 && ms < 3_000, `${rt.name} ${kind}: threw after ${ms} ms`);
+      }
+    },
+  });
 }

@@ -16,6 +16,14 @@
  * `{ leak: "recorded", ... }` and returns: the process must then exit on its
  * own (no flush timer may keep it alive).
  *
+ * "stopped" mode: for each kind, a worker_thread reads the time series in a
+ * loop (holding the collector's lock nearly all the time) and is terminated
+ * (`await worker.terminate()`: it has stopped when that resolves) until it
+ * stops with the lock held; then a call that needs the lock (a record with
+ * a new error string: both kinds register it under the lock) must throw the
+ * "held by a thread that stopped" error within a bound, not hang.
+ * Prints `{ stopped: { atomic: {...}, mutex: {...} } }`.
+ *
  * The same file is the Worker's script (isMainThread false).
  *
  * @module
@@ -48,7 +56,56 @@ function runWorker(data) {
   });
 }
 
-if (!isMainThread) {
+/**
+ * One kind in "stopped" mode.
+ * @param {string} bundle
+ * @param {(kind: string, options: object) => any} createCollector
+ * @param {string} kind
+ */
+async function stoppedHolder(bundle, createCollector, kind) {
+  const collector = createCollector(kind, { flushIntervalMs: 0, lockTimeoutMs: 300 });
+  const now = Date.now();
+  // A series about 3,000 points long, so each read holds the lock a while.
+  collector.recordRequest({ startTime: now - 3_000_000, duration: 5, statusCode: 200, bytes: 1 });
+  collector.recordRequest({ startTime: now, duration: 5, statusCode: 200, bytes: 1 });
+  const lock = new Int32Array(collector.share().buffer, 64, 1);
+  const beat = new Int32Array(new SharedArrayBuffer(4));
+  let attempts = 0;
+  while (Atomics.load(lock, 0) === 0 && attempts < 50) {
+    attempts++;
+    const worker = new Worker(new URL(import.meta.url), {
+      workerData: { bundle, handle: collector.share(), reader: true, beat },
+    });
+    const start = Atomics.load(beat, 0);
+    while (Atomics.load(beat, 0) < start + 3) await new Promise((r) => setTimeout(r, 2));
+    await worker.terminate();
+  }
+  const held = Atomics.load(lock, 0) !== 0;
+  const t = performance.now();
+  let error = "";
+  try {
+    collector.recordRequest({
+      startTime: Date.now(),
+      duration: 1,
+      statusCode: 0,
+      bytes: 0,
+      error: "a new error string",
+    });
+  } catch (e) {
+    error = String(e instanceof Error ? e.message : e);
+  }
+  return { held, attempts, error, ms: performance.now() - t };
+}
+
+if (!isMainThread && workerData.reader) {
+  const { bundle, handle, beat } = workerData;
+  const { attachCollector } = await import(bundle);
+  const collector = attachCollector(handle);
+  for (;;) {
+    collector.getTimeSeries();
+    Atomics.add(beat, 0, 1);
+  }
+} else if (!isMainThread) {
   const { bundle, handle, writer, count, t0 } = workerData;
   const { attachCollector } = await import(bundle);
   const collector = attachCollector(handle);
@@ -63,7 +120,15 @@ if (!isMainThread) {
   }
   const bundle = pathToFileURL(path).href;
   const { attachCollector, createCollector } = await import(bundle);
-  if (process.argv[3] === "leak") {
+  if (process.argv[3] === "stopped") {
+    /** @type {Record<string, unknown>} */
+    const stopped = {};
+    for (const kind of ["atomic", "mutex"]) {
+      stopped[kind] = await stoppedHolder(bundle, createCollector, kind);
+    }
+    console.log(JSON.stringify({ stopped, runtime, version }));
+    process.exit(0); // the collectors are unusable by design: nothing to close
+  } else if (process.argv[3] === "leak") {
     let recorded = 0;
     for (const kind of ["atomic", "mutex"]) {
       const collector = createCollector(kind, { flushIntervalMs: 50 });
