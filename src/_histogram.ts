@@ -31,8 +31,34 @@
  * Reported values are also clamped to the exact recorded `[min, max]`, so a
  * single sample or a constant distribution comes back exact.
  *
- * The range ends at `2^42` ns (about 73 minutes): 4,608 buckets. Longer
- * latencies land in the last bucket (min, max, mean and stdDev stay exact).
+ * The range ends at `2^42` ns (about 73.3 minutes): 4,608 buckets. Longer
+ * latencies land in the last bucket and are counted as clamped by the
+ * collectors (`clampedSamples`); min, max, mean and stdDev stay exact, and
+ * the 1 % bound holds for percentiles that fall inside the range.
+ *
+ * A worked table (ns):
+ *
+ * | latencies (ns)        | e  | bucket width | indexes     |
+ * |-----------------------|----|--------------|-------------|
+ * | 0 .. 255              | -  | 1            | 0 .. 255    |
+ * | 256 .. 511            | 8  | 2            | 256 .. 383  |
+ * | 512 .. 1,023          | 9  | 4            | 384 .. 511  |
+ * | 1,024 .. 2,047        | 10 | 8            | 512 .. 639  |
+ * | 524,288 .. 1,048,575  | 19 | 4,096        | 1664 .. 1791 (1 ms is index 1,778) |
+ * | 2^41 .. 2^42 - 1      | 41 | 2^34         | 4480 .. 4607 |
+ *
+ * These are HdrHistogram's buckets for lowest discernible value 1 ns,
+ * highest trackable value 2^42 - 1 ns and 2 significant digits (256
+ * sub-buckets, the lower half of each bucket after the first being the
+ * previous bucket's range): the same index for every value.
+ *
+ * The magic numbers of the bit arithmetic: a float64's high word holds the
+ * biased exponent `E = e + 1023` in bits 20..30 and the top 7 mantissa bits
+ * `m` in bits 13..19, so `((E - 1029) << 7) + m = (e - 6) * 128 + m`: 1029
+ * is the bias 1023 plus 6, which puts octave 8 at index 256. Back from an
+ * index, `s = (index >> 7) - 1 = e - 7` is the octave's bucket width
+ * exponent (`w = 2^s`), and the bucket's low edge is
+ * `(index - (s << 7)) * 2^s = (128 + m) * 2^(e - 7) = 2^e + m * w`.
  *
  * ## Recorder layout (`Float64Array` words from `offset`)
  *
