@@ -327,3 +327,39 @@ export function recorderStats(f: Float64Array, offset: number): {
     p999,
   };
 }
+
+/**
+ * Add `n` samples of `ms` (bucket `index`) to the recorder at `offset`: what
+ * `n` calls of {@linkcode recordLatency} would do, in one step (used to
+ * rebuild a recorder from bucket counts, e.g. a decoded HdrHistogram).
+ */
+export function recordLatencies(
+  f: Float64Array,
+  offset: number,
+  sample: { ms: number; index: number; n: number },
+): void {
+  const { ms, index, n } = sample;
+  if (n <= 0) return;
+  recordLatency(f, offset, ms, index);
+  if (n === 1) return;
+  const d = ms - f[offset + SHIFT];
+  f[offset + COUNT] += n - 1;
+  f[offset + SUM] += (n - 1) * d;
+  f[offset + SUM_SQ] += (n - 1) * d * d;
+  f[offset + BUCKETS + index] += n - 1;
+}
+
+/** The count in bucket `index` of the recorder at `offset`. */
+export function recorderBucket(f: Float64Array, offset: number, index: number): number {
+  return f[offset + BUCKETS + index];
+}
+
+/** The lowest and highest non-empty bucket indexes of the recorder at `offset` (0, 0 when empty). */
+export function recorderRange(f: Float64Array, offset: number): [number, number] {
+  return [f[offset + LOW], f[offset + HIGH]];
+}
+
+/** A bucket's midpoint in ms, clamped to the recorder's exact min and max. */
+export function recorderValueAt(f: Float64Array, offset: number, index: number): number {
+  return clampedMidpoint(f, offset, index);
+}

@@ -45,11 +45,15 @@ function checkKind(kind: unknown, source: string): CollectorKind {
  * ("atomic" | "mutex"), else Lunge's `LUNGE_USE_OLD_COLLECTOR=true|1`
  * (mutex), else "atomic". Variables the process may not read count as unset.
  *
- * @example
+ * @returns The kind the environment asks for.
+ *
+ * @example Reading the flag
  * ```ts
  * import { collectorKindFromEnv } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
- * console.log(collectorKindFromEnv()); // "atomic" unless LUNGE_COLLECTOR says otherwise
+ * // "atomic" unless LUNGE_COLLECTOR (or LUNGE_USE_OLD_COLLECTOR) says otherwise.
+ * assert.ok(["atomic", "mutex"].includes(collectorKindFromEnv()));
  * ```
  */
 export function collectorKindFromEnv(): CollectorKind {
@@ -66,13 +70,19 @@ export function collectorKindFromEnv(): CollectorKind {
  * `LUNGE_COLLECTOR` environment variable names ("atomic" | "mutex"); else
  * atomic. Without env permission the variable counts as unset (no prompt).
  *
- * @example
+ * @param kind `"atomic"` or `"mutex"`; when absent, the environment decides.
+ * @param options Sizes fixed at construction (see {@linkcode CollectorOptions}).
+ * @returns A new collector, creator of its shared memory.
+ *
+ * @example Picking the kind explicitly
  * ```ts
  * import { createCollector } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
  * const collector = createCollector("atomic", { timeSeriesCapacity: 600 });
  * collector.recordRequest({ startTime: Date.now(), duration: 2.5, statusCode: 200, bytes: 100 });
- * console.log(collector.getSnapshot().latency.p50); // 2.5
+ * assert.equal(collector.kind, "atomic");
+ * assert.equal(collector.getSnapshot().latency.p50, 2.5);
  * collector.close();
  * ```
  */
@@ -90,17 +100,21 @@ export function createCollector(
  * collector are visible to every other, exactly, once each writer has called
  * `flush()`. Call `close()` before the Worker ends.
  *
- * @example worker.ts
- * ```ts ignore
- * /// <reference lib="deno.worker" />
- * import { attachCollector, type CollectorHandle } from "@lunge/metrics";
+ * @param handle What `collector.share()` returned in the creating thread.
+ * @returns A collector over the same shared memory.
  *
- * self.onmessage = (e: MessageEvent<CollectorHandle>) => {
- *   const collector = attachCollector(e.data);
- *   collector.recordRequest({ startTime: Date.now(), duration: 3, statusCode: 200, bytes: 10 });
- *   collector.close(); // flushes, and frees this thread's writer slot
- *   self.postMessage("done");
- * };
+ * @example A Worker's side (here on one thread, to show the effect)
+ * ```ts
+ * import { attachCollector, createCollector } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
+ *
+ * const main = createCollector();
+ * // In a Worker: self.onmessage = (e) => { const collector = attachCollector(e.data); ... }
+ * const collector = attachCollector(main.share());
+ * collector.recordRequest({ startTime: Date.now(), duration: 3, statusCode: 200, bytes: 10 });
+ * collector.close(); // merges this thread's batch and frees its writer slot
+ * assert.equal(main.getSnapshot().totalRequests, 1);
+ * main.close();
  * ```
  */
 export function attachCollector(handle: CollectorHandle): SharedMetricsCollector {

@@ -13,13 +13,22 @@
  * A request is **failed** when `error` is set, or `statusCode` is 0, or
  * `statusCode >= 400`; otherwise it is successful.
  *
+ * Valid ranges (anything else throws a `TypeError` or `RangeError` naming
+ * the field, and records nothing): `startTime` epoch milliseconds
+ * (`Date.now()`, not `performance.now()` or seconds) whose completion,
+ * `startTime + duration`, is at most 60 s ahead of and 1 h behind the wall
+ * clock; `duration` finite milliseconds >= 0; `statusCode` an integer
+ * 0..999; `bytes` an integer 0 .. 2^53 - 1; `error` and `name` absent or
+ * non-empty strings. Each field is read exactly once.
+ *
  * @example A successful and a failed request
  * ```ts
- * import type { RequestResult } from "@lunge/metrics";
+ * import { createCollector, type RequestResult } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
  * const ok: RequestResult = {
- *   startTime: Date.now(),
- *   duration: 12.5,
+ *   startTime: Date.now(), // epoch milliseconds
+ *   duration: 12.5, // milliseconds, not seconds
  *   statusCode: 200,
  *   bytes: 512,
  *   name: "home",
@@ -31,6 +40,13 @@
  *   bytes: 0,
  *   error: "connection refused",
  * };
+ * const collector = createCollector();
+ * collector.recordRequest(ok);
+ * collector.recordRequest(refused);
+ * const s = collector.getSnapshot();
+ * assert.equal(s.successfulRequests, 1);
+ * assert.deepEqual(s.errorsByType, { "connection refused": 1 });
+ * collector.close();
  * ```
  */
 export interface RequestResult {
@@ -41,7 +57,9 @@ export interface RequestResult {
   duration: number;
   /** HTTP status code, or 0 when no response arrived. */
   statusCode: number;
-  /** Bytes received for this request, integer >= 0. */
+  /** Bytes received for this request, integer >= 0: whatever the load
+   * generator counts (the engine in examples/ counts the response's status
+   * line, headers and body as they came off the wire). */
   bytes: number;
   /** Why the request failed without a usable response ("timeout",
    * "connection refused", …). Absent on a response. */
@@ -59,11 +77,12 @@ export interface RequestResult {
  * @example Reading the p99 of a snapshot
  * ```ts
  * import { createCollector, type LatencyStats } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
  * const collector = createCollector("atomic");
  * collector.recordRequest({ startTime: Date.now(), duration: 4, statusCode: 200, bytes: 0 });
  * const latency: LatencyStats = collector.getSnapshot().latency;
- * console.log(latency.p99); // 4
+ * assert.equal(latency.p99, 4); // one sample: exact
  * collector.close();
  * ```
  */
@@ -93,13 +112,21 @@ export interface LatencyStats {
 /**
  * A consistent, point-in-time view of everything a collector has counted.
  *
- * @example Printing the headline figures
+ * @example Reading the headline figures
  * ```ts
  * import { createCollector, type MetricsSnapshot } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
  * const collector = createCollector();
+ * const now = Date.now();
+ * for (const status of [200, 200, 200, 503]) {
+ *   collector.recordRequest({ startTime: now, duration: 10, statusCode: status, bytes: 100 });
+ * }
  * const s: MetricsSnapshot = collector.getSnapshot();
- * console.log(`${s.totalRequests} requests, ${(s.errorRate * 100).toFixed(2)} % errors`);
+ * assert.equal(s.totalRequests, 4);
+ * assert.equal(s.errorRate, 0.25);
+ * assert.deepEqual(s.statusCodes, { "200": 3, "503": 1 });
+ * assert.equal(s.unflushedRequests, 0);
  * collector.close();
  * ```
  */
@@ -138,7 +165,10 @@ export interface MetricsSnapshot {
   generation: {
     /** Last value passed to `recordGenerationRate`. */
     rate: number;
-    /** `requestsPerSecond / rate` (0 when rate is 0). */
+    /** How much of the generated load was completed and recorded:
+     * `requestsPerSecond / rate`, where `requestsPerSecond` is this
+     * snapshot's whole-run average (1 = every generated request recorded
+     * at the same pace; 0 when rate is 0). */
     efficiency: number;
   };
   /** Latency samples lost before analysis (counts stay exact). Both
@@ -164,12 +194,17 @@ export interface MetricsSnapshot {
  * @example Finding the busiest second
  * ```ts
  * import { createCollector, type TimeSeriesPoint } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
  * const collector = createCollector();
- * collector.recordRequest({ startTime: Date.now(), duration: 3, statusCode: 200, bytes: 10 });
+ * const second = Math.floor(Date.now() / 1000) * 1000;
+ * collector.recordRequest({ startTime: second - 1000, duration: 3, statusCode: 200, bytes: 10 });
+ * collector.recordRequest({ startTime: second, duration: 3, statusCode: 200, bytes: 10 });
+ * collector.recordRequest({ startTime: second, duration: 5, statusCode: 200, bytes: 10 });
  * const points: TimeSeriesPoint[] = collector.getTimeSeries().points;
  * const busiest = points.reduce((a, b) => (b.requests > a.requests ? b : a));
- * console.log(busiest.requestsPerSecond); // 1
+ * assert.equal(busiest.timestamp, second);
+ * assert.equal(busiest.requestsPerSecond, 2);
  * collector.close();
  * ```
  */
@@ -210,13 +245,18 @@ export interface TimeSeriesPoint {
 /**
  * A 1-second time series, oldest point first, without gaps.
  *
- * @example Plotting requests per second
+ * @example A series without gaps
  * ```ts
  * import { createCollector, type TimeSeriesData } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
  * const collector = createCollector();
+ * const second = Math.floor(Date.now() / 1000) * 1000;
+ * collector.recordRequest({ startTime: second - 3000, duration: 1, statusCode: 200, bytes: 1 });
+ * collector.recordRequest({ startTime: second, duration: 1, statusCode: 200, bytes: 1 });
  * const series: TimeSeriesData = collector.getTimeSeries();
- * for (const p of series.points) console.log(new Date(p.timestamp), p.requestsPerSecond);
+ * assert.equal(series.interval, 1000);
+ * assert.deepEqual(series.points.map((p) => p.requests), [1, 0, 0, 1]);
  * collector.close();
  * ```
  */
@@ -233,12 +273,17 @@ export interface TimeSeriesData {
  * @example Recording through the interface
  * ```ts
  * import { createCollector, type MetricsCollector } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
- * const collector: MetricsCollector = createCollector();
+ * const shared = createCollector();
+ * const collector: MetricsCollector = shared;
  * collector.recordRequest({ startTime: Date.now(), duration: 1.25, statusCode: 200, bytes: 42 });
  * collector.recordGenerationRate(200);
- * console.log(collector.getSnapshot().totalRequests); // 1
+ * assert.equal(collector.getSnapshot().totalRequests, 1);
+ * assert.equal(collector.getSnapshot().generation.rate, 200);
  * collector.reset();
+ * assert.equal(collector.getSnapshot().totalRequests, 0);
+ * shared.close();
  * ```
  */
 export interface MetricsCollector {
@@ -256,14 +301,18 @@ export interface MetricsCollector {
 }
 
 /**
- * The two implementations: `"atomic"` (lock-free hot path) and `"mutex"` (a
- * lock on every call, the baseline).
+ * The two implementations: `"atomic"` (no lock on the common path of
+ * `recordRequest`) and `"mutex"` (a lock on every call, the baseline).
  *
- * @example
+ * @example Choosing the kind
  * ```ts
- * import type { CollectorKind } from "@lunge/metrics";
+ * import { type CollectorKind, createCollector } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
- * const kind: CollectorKind = "atomic";
+ * const kind: CollectorKind = "mutex";
+ * const collector = createCollector(kind);
+ * assert.equal(collector.kind, "mutex");
+ * collector.close();
  * ```
  */
 export type CollectorKind = "atomic" | "mutex";
@@ -274,9 +323,11 @@ export type CollectorKind = "atomic" | "mutex";
  * @example A collector for a 10-minute test
  * ```ts
  * import { createCollector, type CollectorOptions } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
  * const options: CollectorOptions = { timeSeriesCapacity: 600, maxNames: 16 };
  * const collector = createCollector("atomic", options);
+ * assert.throws(() => createCollector("atomic", { maxNames: 5000 }), RangeError);
  * collector.close();
  * ```
  */
@@ -315,14 +366,18 @@ export interface CollectorOptions {
  * A structured-cloneable handle to a collector's shared memory: post it to a
  * Worker and pass it to `attachCollector` there.
  *
- * @example Sharing a collector with a Worker
- * ```ts ignore
- * import { createCollector, type CollectorHandle } from "@lunge/metrics";
+ * @example A handle joins the same memory
+ * ```ts
+ * import { attachCollector, type CollectorHandle, createCollector } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
  * const collector = createCollector();
- * const handle: CollectorHandle = collector.share();
- * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
- * worker.postMessage(handle);
+ * const handle: CollectorHandle = collector.share(); // post this to a Worker
+ * const attached = attachCollector(handle); // in the Worker
+ * attached.recordRequest({ startTime: Date.now(), duration: 2, statusCode: 200, bytes: 1 });
+ * attached.close(); // merges its batch
+ * assert.equal(collector.getSnapshot().totalRequests, 1);
+ * collector.close();
  * ```
  */
 export interface CollectorHandle {
@@ -338,11 +393,12 @@ export interface CollectorHandle {
  * @example Flush and close at the end of a run
  * ```ts
  * import { createCollector, type SharedMetricsCollector } from "@lunge/metrics";
+ * import assert from "node:assert/strict";
  *
  * const collector: SharedMetricsCollector = createCollector("mutex");
  * collector.recordRequest({ startTime: Date.now(), duration: 2, statusCode: 503, bytes: 0 });
  * collector.flush();
- * console.log(collector.kind, collector.getSnapshot().errorsByStatus); // mutex { "503": 1 }
+ * assert.deepEqual(collector.getSnapshot().errorsByStatus, { "503": 1 });
  * collector.close();
  * ```
  */
