@@ -12,7 +12,7 @@ import type { ScenarioSpec } from "../config/config.ts";
 import type { Phase, RunResult, RunTimeSeriesPoint, ScenarioResult } from "../result.ts";
 import { evaluateThresholds, type Threshold } from "../report/thresholds.ts";
 import { noResponseCount } from "../report/_report_format.ts";
-import { isArrivalRate, peakRate, plannedIterations } from "./executors.ts";
+import { isArrivalRate, peakRate, peakVUs, plannedIterations } from "./executors.ts";
 import type { WorkerCounters } from "./_protocol.ts";
 import { LagHistogram, type LagState } from "./_lag_histogram.ts";
 
@@ -51,6 +51,8 @@ export interface CounterSums {
   dropped: number[];
   /** Per scenario: the sum of each worker's peak VUs. */
   peakVUs: number[];
+  /** Requests the workers' HTTP clients retried on a fresh connection. */
+  retries: number;
 }
 
 /** Sums the workers' counters; the VUs of finished workers are not active. */
@@ -61,11 +63,13 @@ export function sumCounters(workers: readonly WorkerReport[], scenarios: number)
     iterations: new Array<number>(scenarios).fill(0),
     dropped: new Array<number>(scenarios).fill(0),
     peakVUs: new Array<number>(scenarios).fill(0),
+    retries: 0,
   };
   for (const s of workers) {
     const c = s.counters;
     if (!c) continue;
     total.requests += c.requests;
+    total.retries += c.retries ?? 0;
     if (!s.done) total.activeVUs += c.activeVUs;
     for (let i = 0; i < scenarios; i++) {
       total.iterations[i] += c.iterations[i];
@@ -137,18 +141,23 @@ export interface AssembleInput {
 export function assembleResult(input: AssembleInput): RunResult {
   const { snapshot, series, endedAt } = input;
   const phases = closePhases(input.phases, endedAt, input.stopTime);
-  const thresholds = evaluateThresholds(input.thresholds, snapshot);
+  const sums = sumCounters(input.workers, input.scenarios.length);
+  const duration = endedAt - input.scheduleStart;
+  const thresholds = evaluateThresholds(input.thresholds, snapshot, {
+    droppedIterations: sums.dropped.reduce((a, b) => a + b, 0),
+    durationMs: duration,
+  });
   const error = runError(input);
   return {
     name: input.name,
     description: input.description,
     startTime: new Date(input.startedAt).toISOString(),
     endTime: new Date(endedAt).toISOString(),
-    duration: endedAt - input.scheduleStart,
+    duration,
     timeUnit: "ms",
     collector: input.collector,
     scenarios: scenarioResults(input),
-    metrics: snapshot,
+    metrics: { ...snapshot, retries: sums.retries },
     timeSeries: {
       interval: series.interval,
       points: seriesPoints(series, input.samples, phases, endedAt),
@@ -190,6 +199,7 @@ function scenarioResults(input: AssembleInput): Record<string, ScenarioResult> {
       iterations: sums.iterations[i],
       droppedIterations: sums.dropped[i],
       maxVUs: sums.peakVUs[i],
+      configuredVUs: peakVUs(s),
       targetRate: peakRate(s),
       plannedIterations: Math.round(plannedIterations(s, ranUntil)),
     };

@@ -53,6 +53,8 @@ export interface WorkerCounters {
   dropped: number[];
   /** Per scenario: most VUs busy at once in this worker. */
   peakVUs: number[];
+  /** Requests the worker's HTTP client retried on a fresh connection (`HttpClient.retries`). */
+  retries?: number;
 }
 
 /** Worker -> main. */

@@ -255,17 +255,20 @@ async function observe(options: ObserveOptions): Promise<VuSample[]> {
 }
 
 /**
- * The collector's final snapshot and series, after recording the generation
- * rate over the whole run, so the final efficiency compares like with like.
+ * The collector's final series, then its final snapshot after recording the
+ * generation rate over the whole run, so the final efficiency compares like
+ * with like. The series is read first: the whole-run rate is no rate of the
+ * last second, and in the series it drew a spike at the end of the chart.
  */
 function finalFigures(
   collector: SharedMetricsCollector,
   requests: number,
 ): { snapshot: MetricsSnapshot; series: TimeSeriesData } {
   collector.flush();
+  const series = collector.getTimeSeries();
   const before = collector.getSnapshot();
   collector.recordGenerationRate(
     before.elapsed > 0 ? Math.round(requests / (before.elapsed / 1000) * 10) / 10 : 0,
   );
-  return { snapshot: collector.getSnapshot(), series: collector.getTimeSeries() };
+  return { snapshot: collector.getSnapshot(), series };
 }

@@ -273,6 +273,7 @@ function counters(): WorkerCounters {
     iterations: runners.map((r) => r.iterations),
     dropped: runners.map((r) => r.dropped),
     peakVUs: runners.map((r) => r.peak),
+    retries: tools?.client.retries ?? 0,
   };
 }
 
