@@ -4,7 +4,8 @@
  * 1. No import cycle among the project's own modules (from `deno info
  *    --json` of mod.ts and examples/lunge.ts).
  * 2. Every export of mod.ts has a JSDoc block with a titled `@example` that
- *    runs (not `ignore`) and asserts; every exported function, method and
+ *    runs (not `ignore`) and asserts, in lines of at most 80 characters (the
+ *    doc page's width); every exported function, method and
  *    constructor documents each parameter with `@param` and, unless it
  *    returns nothing, its result with `@returns`.
  * 3. No function in src/ or examples/ is longer than 80 lines, unless the
@@ -19,6 +20,7 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = new URL("../", import.meta.url);
 const MAX_LINES = 80;
+const EXAMPLE_WIDTH = 80;
 const problems: string[] = [];
 
 async function json(args: string[]): Promise<unknown> {
@@ -112,6 +114,13 @@ async function checkDocs(): Promise<void> {
         });
         if (!good) {
           problems.push(`${symbol.name}: no titled @example that runs and asserts`);
+        }
+        for (const t of examples) {
+          for (const line of (t.doc ?? "").split("\n")) {
+            if (line.length > EXAMPLE_WIDTH) {
+              problems.push(`${symbol.name}: example line over ${EXAMPLE_WIDTH}: ${line}`);
+            }
+          }
         }
         if (decl.kind === "function") {
           checkCallable(symbol.name, decl.jsDoc, decl.def as unknown as DocFunction);

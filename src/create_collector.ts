@@ -80,7 +80,12 @@ export function collectorKindFromEnv(): CollectorKind {
  * import assert from "node:assert/strict";
  *
  * const collector = createCollector("atomic", { timeSeriesCapacity: 600 });
- * collector.recordRequest({ startTime: Date.now(), duration: 2.5, statusCode: 200, bytes: 100 });
+ * collector.recordRequest({
+ *   startTime: Date.now(),
+ *   duration: 2.5,
+ *   statusCode: 200,
+ *   bytes: 100,
+ * });
  * assert.equal(collector.kind, "atomic");
  * assert.equal(collector.getSnapshot().latency.p50, 2.5);
  * collector.close();
@@ -109,9 +114,15 @@ export function createCollector(
  * import assert from "node:assert/strict";
  *
  * const main = createCollector();
- * // In a Worker: self.onmessage = (e) => { const collector = attachCollector(e.data); ... }
+ * // In a Worker:
+ * // self.onmessage = (e) => { const collector = attachCollector(e.data); … }
  * const collector = attachCollector(main.share());
- * collector.recordRequest({ startTime: Date.now(), duration: 3, statusCode: 200, bytes: 10 });
+ * collector.recordRequest({
+ *   startTime: Date.now(),
+ *   duration: 3,
+ *   statusCode: 200,
+ *   bytes: 10,
+ * });
  * collector.close(); // merges this thread's batch and frees its writer slot
  * assert.equal(main.getSnapshot().totalRequests, 1);
  * main.close();

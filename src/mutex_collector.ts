@@ -22,7 +22,12 @@ import { BaseMetricsCollector } from "./base_collector.ts";
  * import assert from "node:assert/strict";
  *
  * const collector = new MutexMetricsCollector({ timeSeriesCapacity: 60 });
- * collector.recordRequest({ startTime: Date.now(), duration: 8, statusCode: 503, bytes: 0 });
+ * collector.recordRequest({
+ *   startTime: Date.now(),
+ *   duration: 8,
+ *   statusCode: 503,
+ *   bytes: 0,
+ * });
  * const s = collector.getSnapshot();
  * assert.equal(s.failedRequests, 1);
  * assert.deepEqual(s.errorsByStatus, { "503": 1 });

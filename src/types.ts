@@ -80,7 +80,12 @@ export interface RequestResult {
  * import assert from "node:assert/strict";
  *
  * const collector = createCollector("atomic");
- * collector.recordRequest({ startTime: Date.now(), duration: 4, statusCode: 200, bytes: 0 });
+ * collector.recordRequest({
+ *   startTime: Date.now(),
+ *   duration: 4,
+ *   statusCode: 200,
+ *   bytes: 0,
+ * });
  * const latency: LatencyStats = collector.getSnapshot().latency;
  * assert.equal(latency.p99, 4); // one sample: exact
  * collector.close();
@@ -120,7 +125,12 @@ export interface LatencyStats {
  * const collector = createCollector();
  * const now = Date.now();
  * for (const status of [200, 200, 200, 503]) {
- *   collector.recordRequest({ startTime: now, duration: 10, statusCode: status, bytes: 100 });
+ *   collector.recordRequest({
+ *     startTime: now,
+ *     duration: 10,
+ *     statusCode: status,
+ *     bytes: 100,
+ *   });
  * }
  * const s: MetricsSnapshot = collector.getSnapshot();
  * assert.equal(s.totalRequests, 4);
@@ -198,9 +208,24 @@ export interface MetricsSnapshot {
  *
  * const collector = createCollector();
  * const second = Math.floor(Date.now() / 1000) * 1000;
- * collector.recordRequest({ startTime: second - 1000, duration: 3, statusCode: 200, bytes: 10 });
- * collector.recordRequest({ startTime: second, duration: 3, statusCode: 200, bytes: 10 });
- * collector.recordRequest({ startTime: second, duration: 5, statusCode: 200, bytes: 10 });
+ * collector.recordRequest({
+ *   startTime: second - 1000,
+ *   duration: 3,
+ *   statusCode: 200,
+ *   bytes: 10,
+ * });
+ * collector.recordRequest({
+ *   startTime: second,
+ *   duration: 3,
+ *   statusCode: 200,
+ *   bytes: 10,
+ * });
+ * collector.recordRequest({
+ *   startTime: second,
+ *   duration: 5,
+ *   statusCode: 200,
+ *   bytes: 10,
+ * });
  * const points: TimeSeriesPoint[] = collector.getTimeSeries().points;
  * const busiest = points.reduce((a, b) => (b.requests > a.requests ? b : a));
  * assert.equal(busiest.timestamp, second);
@@ -252,8 +277,18 @@ export interface TimeSeriesPoint {
  *
  * const collector = createCollector();
  * const second = Math.floor(Date.now() / 1000) * 1000;
- * collector.recordRequest({ startTime: second - 3000, duration: 1, statusCode: 200, bytes: 1 });
- * collector.recordRequest({ startTime: second, duration: 1, statusCode: 200, bytes: 1 });
+ * collector.recordRequest({
+ *   startTime: second - 3000,
+ *   duration: 1,
+ *   statusCode: 200,
+ *   bytes: 1,
+ * });
+ * collector.recordRequest({
+ *   startTime: second,
+ *   duration: 1,
+ *   statusCode: 200,
+ *   bytes: 1,
+ * });
  * const series: TimeSeriesData = collector.getTimeSeries();
  * assert.equal(series.interval, 1000);
  * assert.deepEqual(series.points.map((p) => p.requests), [1, 0, 0, 1]);
@@ -277,7 +312,12 @@ export interface TimeSeriesData {
  *
  * const shared = createCollector();
  * const collector: MetricsCollector = shared;
- * collector.recordRequest({ startTime: Date.now(), duration: 1.25, statusCode: 200, bytes: 42 });
+ * collector.recordRequest({
+ *   startTime: Date.now(),
+ *   duration: 1.25,
+ *   statusCode: 200,
+ *   bytes: 42,
+ * });
  * collector.recordGenerationRate(200);
  * assert.equal(collector.getSnapshot().totalRequests, 1);
  * assert.equal(collector.getSnapshot().generation.rate, 200);
@@ -368,13 +408,22 @@ export interface CollectorOptions {
  *
  * @example A handle joins the same memory
  * ```ts
- * import { attachCollector, type CollectorHandle, createCollector } from "@lunge/metrics";
+ * import {
+ *   attachCollector,
+ *   type CollectorHandle,
+ *   createCollector,
+ * } from "@lunge/metrics";
  * import assert from "node:assert/strict";
  *
  * const collector = createCollector();
  * const handle: CollectorHandle = collector.share(); // post this to a Worker
  * const attached = attachCollector(handle); // in the Worker
- * attached.recordRequest({ startTime: Date.now(), duration: 2, statusCode: 200, bytes: 1 });
+ * attached.recordRequest({
+ *   startTime: Date.now(),
+ *   duration: 2,
+ *   statusCode: 200,
+ *   bytes: 1,
+ * });
  * attached.close(); // merges its batch
  * assert.equal(collector.getSnapshot().totalRequests, 1);
  * collector.close();
@@ -396,7 +445,12 @@ export interface CollectorHandle {
  * import assert from "node:assert/strict";
  *
  * const collector: SharedMetricsCollector = createCollector("mutex");
- * collector.recordRequest({ startTime: Date.now(), duration: 2, statusCode: 503, bytes: 0 });
+ * collector.recordRequest({
+ *   startTime: Date.now(),
+ *   duration: 2,
+ *   statusCode: 503,
+ *   bytes: 0,
+ * });
  * collector.flush();
  * assert.deepEqual(collector.getSnapshot().errorsByStatus, { "503": 1 });
  * collector.close();
