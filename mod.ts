@@ -65,3 +65,15 @@ export { BaseMetricsCollector } from "./src/base_collector.ts";
 export { AtomicMetricsCollector } from "./src/atomic_collector.ts";
 export { MutexMetricsCollector } from "./src/mutex_collector.ts";
 export { attachCollector, collectorKindFromEnv, createCollector } from "./src/create_collector.ts";
+export {
+  HISTOGRAM_LAYOUT,
+  type HistogramBucket,
+  type HistogramLayout,
+  LatencyHistogram,
+} from "./src/latency_histogram.ts";
+export { formatHdrLog, type HdrLogInterval } from "./src/hdr_log.ts";
+export {
+  PROMETHEUS_BUCKETS_SECONDS,
+  type PrometheusTextOptions,
+  toPrometheusText,
+} from "./src/prometheus.ts";

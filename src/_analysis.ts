@@ -313,6 +313,25 @@ export class Analysis {
     }
   }
 
+  /**
+   * Run `read` on the latency recorder of every request (`name` -1) or of
+   * request name index `name` (lock held).
+   */
+  readLatency<T>(name: number, read: (f: Float64Array, offset: number) => T): T {
+    return read(this.#f, name < 0 ? this.#latency : this.#names + name * RECORDER_WORDS);
+  }
+
+  /**
+   * Run `read` on the latency recorder of interval k (its window), or
+   * return undefined when k's window is not open: only the 4 newest
+   * intervals have one (lock held).
+   */
+  readWindow<T>(k: number, read: (f: Float64Array, offset: number) => T): T | undefined {
+    if (k < 0) return undefined;
+    const w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
+    return this.#f[w] === k ? read(this.#f, w + 1) : undefined;
+  }
+
   /** Remember the generation rate, now and in the current interval. */
   setGenerationRate(rate: number, now: number): void {
     const f = this.#f;

@@ -174,7 +174,12 @@ export function clearRecorder(f: Float64Array, offset: number): void {
  *
  * @example Record, then read the statistics
  * ```ts
- * import { latencyBucket, RECORDER_WORDS, recorderStats, recordLatency } from "./_histogram.ts";
+ * import {
+ *   latencyBucket,
+ *   RECORDER_WORDS,
+ *   recorderStats,
+ *   recordLatency,
+ * } from "./_histogram.ts";
  *
  * const f = new Float64Array(RECORDER_WORDS);
  * for (const ms of [1, 2, 3, 4, 100]) recordLatency(f, 0, ms, latencyBucket(ms));

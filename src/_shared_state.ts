@@ -130,6 +130,16 @@ export class SharedState {
     return i >= 0 ? i : this.locked(() => this.#names.resolve(name));
   }
 
+  /**
+   * The string-table index of a request name already registered, the
+   * "other" index for "other", or -1; registers nothing (lock held).
+   */
+  findNameLocked(name: string): number {
+    const count = this.#header[H_NAME_COUNT];
+    for (let i = 0; i < count; i++) if (this.#names.name(i) === name) return i;
+    return name === "other" ? this.layout.options.maxNames : -1;
+  }
+
   /** The current reset epoch. */
   epoch(): number {
     return Atomics.load(this.#header, H_EPOCH);

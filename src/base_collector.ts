@@ -20,6 +20,7 @@ import type { Recorder } from "./_recorder.ts";
 import { LockedRecorder } from "./_locked_recorder.ts";
 import { BatchRecorder } from "./_batch_recorder.ts";
 import { rejectFields, rejectResult, validateRate, validFields } from "./_validate.ts";
+import { histogramOfRecorder, LatencyHistogram } from "./latency_histogram.ts";
 
 /** What `attachCollector` passes instead of options: the memory to join. */
 const ATTACH = Symbol("lunge.attach");
@@ -35,12 +36,24 @@ type Source = CollectorOptions | { [ATTACH]: CollectorHandle };
  *
  * @example Both kinds behave the same through the base class
  * ```ts
- * import { AtomicMetricsCollector, type BaseMetricsCollector, MutexMetricsCollector } from "@lunge/metrics";
+ * import {
+ *   AtomicMetricsCollector,
+ *   type BaseMetricsCollector,
+ *   MutexMetricsCollector,
+ * } from "@lunge/metrics";
  * import assert from "node:assert/strict";
  *
- * const collectors: BaseMetricsCollector[] = [new AtomicMetricsCollector(), new MutexMetricsCollector()];
+ * const collectors: BaseMetricsCollector[] = [
+ *   new AtomicMetricsCollector(),
+ *   new MutexMetricsCollector(),
+ * ];
  * for (const c of collectors) {
- *   c.recordRequest({ startTime: Date.now(), duration: 5, statusCode: 200, bytes: 10 });
+ *   c.recordRequest({
+ *     startTime: Date.now(),
+ *     duration: 5,
+ *     statusCode: 200,
+ *     bytes: 10,
+ *   });
  *   assert.equal(c.getSnapshot().totalRequests, 1);
  *   c.close();
  * }
@@ -122,6 +135,79 @@ export abstract class BaseMetricsCollector implements SharedMetricsCollector {
     return this.#state.locked(() => {
       this.#recorder.mergeLocked();
       return this.#state.analysis.timeSeries();
+    });
+  }
+
+  /**
+   * A copy of the latency histogram of every request so far, or of the
+   * requests named `name`, this thread's own unmerged requests included;
+   * export it with {@linkcode LatencyHistogram.toHdrBase64} or merge it with
+   * other machines' histograms.
+   *
+   * @param name A request name (names past `maxNames` are counted as "other").
+   * @returns The histogram (empty for a name never recorded).
+   *
+   * @example Export the run's latency in HdrHistogram's format
+   * ```ts
+   * import { AtomicMetricsCollector } from "@lunge/metrics";
+   * import assert from "node:assert/strict";
+   *
+   * const c = new AtomicMetricsCollector();
+   * const startTime = Date.now();
+   * c.recordRequest({ startTime, duration: 7, statusCode: 200, bytes: 0, name: "home" });
+   * assert.equal(c.getLatencyHistogram().count, 1);
+   * assert.equal(c.getLatencyHistogram("home").stats().max, 7);
+   * assert.equal(c.getLatencyHistogram("never").count, 0);
+   * const text = await c.getLatencyHistogram().toHdrBase64();
+   * assert.match(text, /^HISTF/);
+   * c.close();
+   * ```
+   */
+  getLatencyHistogram(name?: string): LatencyHistogram {
+    if (name !== undefined && typeof name !== "string") {
+      throw new TypeError("getLatencyHistogram: name must be a string");
+    }
+    return this.#state.locked(() => {
+      this.#recorder.mergeLocked();
+      const index = name === undefined ? -1 : this.#state.findNameLocked(name);
+      if (index < 0 && name !== undefined) return new LatencyHistogram();
+      return this.#state.analysis.readLatency(index, histogramOfRecorder);
+    });
+  }
+
+  /**
+   * A copy of the latency histogram of one 1-second interval of the time
+   * series (the wall-clock second containing `time`), while its window is
+   * open: only the 4 newest seconds seen have one, so read each second
+   * within 3 seconds of its end (a loop reading second `now - 2` every
+   * second does). A request counts in the second of its completion.
+   *
+   * @param time Any epoch-ms time inside the wanted second.
+   * @returns The histogram, or undefined when that second has no open window.
+   *
+   * @example The current second
+   * ```ts
+   * import { MutexMetricsCollector } from "@lunge/metrics";
+   * import assert from "node:assert/strict";
+   *
+   * const c = new MutexMetricsCollector();
+   * const now = Date.now();
+   * c.recordRequest({ startTime: now, duration: 0, statusCode: 200, bytes: 0 });
+   * assert.equal(c.getIntervalLatencyHistogram(now)?.count, 1);
+   * const hourAgo = c.getIntervalLatencyHistogram(now - 3_600_000);
+   * assert.equal(hourAgo, undefined);
+   * c.close();
+   * ```
+   */
+  getIntervalLatencyHistogram(time: number): LatencyHistogram | undefined {
+    if (typeof time !== "number" || !Number.isFinite(time)) {
+      throw new RangeError(
+        `getIntervalLatencyHistogram: time must be finite epoch ms, got ${time}`,
+      );
+    }
+    return this.#state.locked(() => {
+      this.#recorder.mergeLocked();
+      return this.#state.analysis.readWindow(Math.floor(time / 1000), histogramOfRecorder);
     });
   }
 
