@@ -97,13 +97,27 @@ export class BatchRecorder implements Recorder {
   ): void {
     if (this.#pending === 0) this.#begin();
     if (!this.#batch.addToBatch(startTime, duration, bytes, status, error, name)) {
-      // A fifth second while four are held: merge (waiting), then count.
-      this.flush();
-      this.#begin();
-      this.#batch.addToBatch(startTime, duration, bytes, status, error, name);
+      this.#addAfterMerge(startTime, duration, bytes, status, error, name);
     }
     this.#writers[this.#slot + W_PENDING] = ++this.#pending;
     if (this.#pending >= this.#nextTry) this.#tryMerge();
+  }
+
+  /**
+   * A fifth second while four are held: merge (waiting for the lock), then
+   * count. Out of line, so that `record` stays small enough to inline.
+   */
+  #addAfterMerge(
+    startTime: number,
+    duration: number,
+    bytes: number,
+    status: number,
+    error: number,
+    name: number,
+  ): void {
+    this.flush();
+    this.#begin();
+    this.#batch.addToBatch(startTime, duration, bytes, status, error, name);
   }
 
   /** Merge the batch (lock held), unless a reset came since it began. */
