@@ -266,10 +266,12 @@ scenarios:
     ]);
     assert.deepEqual(c.scenarios[0].requests[0].headers, { "X-A": "a", "X-B": "b" });
     assert.equal(c.settings.timeoutMs, 1_000);
-    // A config error names the file and the field.
+    // Config errors name the file and each field, all of them at once.
     await assert.rejects(
       () => buildConfig(run(["-c", path, "--executor", "ramping-vus"])),
-      (e: Error) => e.message === `${path}: scenarios.one.stages: required for ramping-vus`,
+      (e: Error) =>
+        e.message === `${path}: 2 problems:\n  scenarios.one.stages: required for ramping-vus\n` +
+            "  scenarios.two.stages: required for ramping-vus",
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -133,7 +133,7 @@ const base = (scenario: Record<string, unknown>) => ({
 const ERRORS: [string, unknown, string][] = [
   ["not a map", [1], "config: must be a map at the top level"],
   ["no scenarios", { name: "x" }, "scenarios: must be a map with at least one scenario"],
-  ["unknown top field", { nmae: "x" }, "nmae: unknown field"],
+  ["unknown top field", { nmae: "x", ...base({ duration: "1s" }) }, "nmae: unknown field"],
   [
     "bad stage duration",
     base({
@@ -269,19 +269,22 @@ for (const [what, doc, message] of ERRORS) {
   });
 }
 
-Deno.test("config: Lunge fields this engine ignores are warnings, not errors", () => {
+Deno.test("config: Lunge fields this engine cannot apply are one warning line per field", () => {
   const c = validateConfig({
-    options: { x: 1 },
-    ...base({
-      executor: "constant-vus",
-      duration: "1s",
-      requests: [{ url: "http://127.0.0.1:1/", extract: [], assertions: [] }],
-    }),
+    settings: { maxIdleConnsPerHost: 100 },
+    options: { setupTimeout: "30s", teardownTimeout: "30s", noVUConnectionReuse: true },
+    scenarios: {
+      a: { duration: "1s", requests: [{ url: "http://127.0.0.1:1/" }] },
+      b: { duration: "1s", requests: [{ url: "http://127.0.0.1:1/" }] },
+    },
+    thresholds: { custom: { a_duration: ["p95 < 300ms"], b_failed: ["rate < 0.1"] } },
   });
-  assert.deepEqual(c.warnings, [
-    "options: not supported by this engine; ignored",
-    "scenarios.api.requests[0].extract: not supported by this engine; ignored",
-    "scenarios.api.requests[0].assertions: not supported by this engine; ignored",
+  assert.deepEqual(c.warnings.map((w) => w.split(":")[0]), [
+    "settings.maxIdleConnsPerHost",
+    "options.setupTimeout",
+    "options.teardownTimeout",
+    "options.noVUConnectionReuse",
+    "thresholds.custom",
   ]);
 });
 

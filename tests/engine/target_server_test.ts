@@ -195,3 +195,59 @@ Deno.test({
     }
   },
 });
+
+Deno.test("login issues a token that /profile requires (401 otherwise)", async () => {
+  const server = await startTargetServer();
+  try {
+    const anonymous = await get(`${server.url}profile`);
+    assert.equal(anonymous.status, 401);
+    assert.deepEqual(JSON.parse(text(anonymous.body)), { error: "unauthorized" });
+    assert.equal((await get(`${server.url}login`)).status, 405, "GET /login");
+    assert.equal(
+      (await get(`${server.url}login`, { method: "POST", body: "{" })).status,
+      400,
+      "non-JSON body",
+    );
+    const login = await get(`${server.url}login`, {
+      method: "POST",
+      body: JSON.stringify({ user: "alice" }),
+    });
+    assert.equal(login.status, 200);
+    const { token, user } = JSON.parse(text(login.body));
+    assert.equal(user, "alice");
+    assert.match(token, /^[0-9a-f]{32}$/);
+    assert.equal(login.headers.get("x-session-id"), `s-${token.slice(0, 8)}`);
+    const ok = await get(`${server.url}profile`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(JSON.parse(text(ok.body)), { user: "alice", plan: "pro" });
+    const forged = await get(`${server.url}profile`, { headers: { Authorization: "Bearer x" } });
+    assert.equal(forged.status, 401);
+    assert.deepEqual(server.stats().byPath, { "/profile": 3, "/login": 3 });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("/cycle/<n> marks every n-th request not ok; /json; /response-headers", async () => {
+  const server = await startTargetServer();
+  try {
+    const oks: boolean[] = [];
+    for (let i = 1; i <= 9; i++) {
+      const r = await get(`${server.url}cycle/3`);
+      const body = JSON.parse(text(r.body));
+      assert.equal(body.seq, i);
+      assert.equal(r.headers.get("x-seq"), String(i));
+      oks.push(body.ok);
+    }
+    assert.deepEqual(oks, [true, true, false, true, true, false, true, true, false]);
+    assert.equal((await get(`${server.url}cycle/0`)).status, 400);
+    const doc = JSON.parse(text((await get(`${server.url}json`)).body));
+    assert.equal(doc.items[1].price, 20);
+    const rh = await get(`${server.url}response-headers?X-Token=abc&X-Other=1`);
+    assert.equal(rh.headers.get("x-token"), "abc");
+    assert.deepEqual(JSON.parse(text(rh.body)), { "X-Token": "abc", "X-Other": "1" });
+    assert.equal(server.stats().requests, 12);
+  } finally {
+    await server.close();
+  }
+});

@@ -11,7 +11,7 @@
  * @module
  */
 import process from "node:process";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 
 function envReadable(): boolean {
   try {
@@ -23,15 +23,46 @@ function envReadable(): boolean {
   }
 }
 
-/** Parses YAML text like `yaml`'s `parse`, never touching the environment. */
-export function parseYaml(text: string): unknown {
-  if (envReadable()) return parse(text);
+/** Runs `fn` with `process.env` hidden unless the debug switches are readable. */
+function withoutEnv<T>(fn: () => T): T {
+  if (envReadable()) return fn();
   const saved = Object.getOwnPropertyDescriptor(process, "env");
-  if (saved === undefined || !saved.configurable) return parse(text);
+  if (saved === undefined || !saved.configurable) return fn();
   Object.defineProperty(process, "env", { value: {}, configurable: true, writable: true });
   try {
-    return parse(text);
+    return fn();
   } finally {
     Object.defineProperty(process, "env", saved);
   }
+}
+
+/** Parses YAML text like `yaml`'s `parse`, never touching the environment. */
+export function parseYaml(text: string): unknown {
+  return withoutEnv(() => parse(text));
+}
+
+/** One YAML document of a stream: its value and the line it starts on (1-based). */
+export interface YamlDocument {
+  /** The document's value (`null` for an empty or comment-only document). */
+  value: unknown;
+  /** The line the document's content starts on. */
+  line: number;
+}
+
+/**
+ * Parses every document of a YAML stream (`---` separated). Throws the first
+ * syntax error of any document.
+ */
+export function parseYamlDocuments(text: string): YamlDocument[] {
+  return withoutEnv(() => {
+    const docs = parseAllDocuments(text);
+    if (!Array.isArray(docs)) return [];
+    return docs.map((doc) => {
+      if (doc.errors.length > 0) throw doc.errors[0];
+      const start = (doc.contents as { range?: number[] } | null)?.range?.[0] ?? doc.range[0];
+      let line = 1;
+      for (let i = 0; i < start && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+      return { value: doc.toJS() ?? null, line };
+    });
+  });
 }

@@ -1,538 +1,249 @@
 /**
- * The test configuration: Lunge's YAML/JSON schema, read, substituted
- * (`{{var}}`, `{{baseUrl}}`) and validated into a {@linkcode TestConfig} the
- * engine can run without further checks. Every validation error is a
- * {@linkcode ConfigError} whose message names the field path, e.g.
+ * The test configuration: Lunge's v2 perf schema (YAML or JSON), read,
+ * expanded (`${ENV:-default}`), substituted (`{{var}}`, `{{baseUrl}}`) and
+ * validated into a {@linkcode TestConfig} the engine can run without further
+ * checks. Every field of Lunge's schema is accepted; the few this engine
+ * cannot act on are reported as warnings, one line per field. Every problem
+ * of a config is reported at once, each naming its field path, e.g.
  * `scenarios.api.stages[1].duration: invalid duration "5x"`.
  *
  * @module
  */
-import { parseYaml } from "./_yaml.ts";
 import { parseThresholds } from "../report/thresholds.ts";
+import { ConfigError } from "./config_error.ts";
+import { Problems } from "./_problems.ts";
+import { bool, duration, headers, int, isObj, resolveUrl, str } from "./_fields.ts";
+import { checkFields, FIELDS } from "./_schema.ts";
+import { substituteIn } from "./_substitute.ts";
+import { expandEnv } from "./_env.ts";
+import { checkDepth, parseDocument, refuseFunctionalConfig } from "./_document.ts";
+import { parseScenario } from "./_scenario.ts";
 import { parseDurationMs } from "./_duration.ts";
+import type { ScenarioSpec, Settings, Stage, TestConfig } from "./types.ts";
 
 export { formatDurationMs, parseDurationMs } from "./_duration.ts";
-
-/** The four executors Lunge (and k6) offer. */
-export type ExecutorKind =
-  | "constant-vus"
-  | "ramping-vus"
-  | "constant-arrival-rate"
-  | "ramping-arrival-rate";
-
-/** Every executor name, in documentation order. */
-export const EXECUTORS: readonly ExecutorKind[] = [
-  "constant-vus",
-  "ramping-vus",
-  "constant-arrival-rate",
-  "ramping-arrival-rate",
-];
-
-/** One ramp stage: move linearly to `target` (VUs or iterations/s) over `durationMs`. */
-export interface Stage {
-  /** Stage length in ms. */
-  durationMs: number;
-  /** VUs (ramping-vus) or iterations per second (ramping-arrival-rate) at the stage's end. */
-  target: number;
-}
-
-/** One HTTP request of a scenario's iteration, fully resolved. */
-export interface RequestSpec {
-  /** Name for per-request statistics. */
-  name: string;
-  /** HTTP method, upper case. */
-  method: string;
-  /** Absolute http(s) URL. */
-  url: string;
-  /** Request headers (settings headers merged under the request's own). */
-  headers: Record<string, string>;
-  /** Request body, if any. */
-  body?: string;
-  /** Pause after this request, in ms. */
-  thinkTimeMs: number;
-}
-
-/** One validated scenario. */
-export interface ScenarioSpec {
-  /** The scenario's key in `scenarios`. */
-  name: string;
-  /** How load is generated. */
-  executor: ExecutorKind;
-  /** constant-vus: the VUs; ramping-vus: the VUs at the start. */
-  vus: number;
-  /** constant-* executors: how long to run, in ms (0 for ramping ones). */
-  durationMs: number;
-  /** constant-arrival-rate: iterations per second (0 otherwise). */
-  rate: number;
-  /** Arrival-rate executors: VUs allocated up front. */
-  preAllocatedVUs: number;
-  /** Arrival-rate executors: the most VUs the pool may grow to. */
-  maxVUs: number;
-  /** Ramping executors: the stages (empty for constant ones). */
-  stages: Stage[];
-  /** The requests one iteration makes, in order. */
-  requests: RequestSpec[];
-  /** How long in-flight iterations may finish after the end, in ms. */
-  gracefulStopMs: number;
-  /** VU executors: the least time one iteration takes, in ms (0: no pacing). */
-  pacingMs: number;
-}
-
-/** The `settings` block, validated. */
-export interface Settings {
-  /** Base URL that relative request URLs resolve against. */
-  baseUrl?: string;
-  /** Per-request timeout in ms. */
-  timeoutMs: number;
-  /** Connection cap per host (per run; split across workers). */
-  maxConnectionsPerHost?: number;
-  /** Headers sent with every request. */
-  headers: Record<string, string>;
-  /** The User-Agent header. */
-  userAgent?: string;
-  /** Accept any TLS certificate. */
-  insecureSkipVerify: boolean;
-}
-
-/** A whole validated test. */
-export interface TestConfig {
-  /** Test name. */
-  name: string;
-  /** Test description ("" when none). */
-  description: string;
-  /** Shared settings. */
-  settings: Settings;
-  /** Scenarios, run concurrently. */
-  scenarios: ScenarioSpec[];
-  /** The raw `thresholds` value (already checked with `parseThresholds`), or undefined. */
-  thresholds: unknown;
-  /** Fields accepted but ignored (e.g. Lunge's `extract`), one message each. */
-  warnings: string[];
-}
-
-/** A configuration problem; the message names the field path. */
-export class ConfigError extends Error {
-  /** Creates the error; `message` is shown to the user as is. */
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError } from "./config_error.ts";
+export { EXECUTORS } from "./_scenario.ts";
+export type * from "./types.ts";
 
 /** Default per-request timeout (Lunge's): 30 s. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Default gracefulStop (Lunge's and k6's): 30 s. */
 export const DEFAULT_GRACEFUL_STOP_MS = 30_000;
 
-type Obj = Record<string, unknown>;
+/** Why a Lunge field is accepted but not acted on, by field pattern. */
+const NOT_APPLIED: Record<string, string> = {
+  "settings.maxIdleConnsPerHost":
+    "settings.maxIdleConnsPerHost: not applied: this engine keeps every open connection for reuse, " +
+    "up to maxConnectionsPerHost",
+  "options.setupTimeout":
+    "options.setupTimeout: not applied: Lunge perf configs have no setup phase",
+  "options.teardownTimeout":
+    "options.teardownTimeout: not applied: Lunge perf configs have no teardown phase",
+  "options.noVUConnectionReuse":
+    "options.noVUConnectionReuse: not applied: connections are pooled per worker thread, not per VU",
+  "thresholds.custom":
+    "thresholds.custom: checked but not evaluated: the run has no per-scenario metrics " +
+    "(Lunge does not evaluate them either); use http_req_duration, http_req_failed, http_reqs",
+};
 
-const TOP_KEYS = ["name", "description", "settings", "variables", "scenarios", "thresholds"];
-const SETTINGS_KEYS = [
-  "baseUrl",
-  "timeout",
-  "maxConnectionsPerHost",
-  "headers",
-  "userAgent",
-  "insecureSkipVerify",
-];
-const SCENARIO_KEYS = [
-  "executor",
-  "vus",
-  "duration",
-  "rate",
-  "preAllocatedVUs",
-  "maxVUs",
-  "stages",
-  "requests",
-  "gracefulStop",
-  "pacing",
-];
-const REQUEST_KEYS = ["name", "method", "url", "headers", "body", "thinkTime"];
-/** Lunge fields this engine accepts but does not act on. */
-const IGNORED_KEYS = new Set(["options", "extract", "assertions"]);
-const METHOD = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*$/;
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function describe(v: unknown): string {
-  return typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
-}
-
-function checkKeys(o: Obj, allowed: string[], path: string, warnings: string[]): void {
-  for (const key of Object.keys(o)) {
-    if (allowed.includes(key)) continue;
-    const where = path ? `${path}.${key}` : key;
-    if (IGNORED_KEYS.has(key)) {
-      warnings.push(`${where}: not supported by this engine; ignored`);
-      continue;
-    }
-    throw new ConfigError(`${where}: unknown field`);
+function parseSettings(v: unknown, problems: Problems): Settings {
+  const settings: Settings = {
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    headers: {},
+    insecureSkipVerify: false,
+  };
+  if (v === undefined || v === null) return settings;
+  if (!isObj(v)) {
+    problems.add("settings: must be a map");
+    return settings;
   }
-}
-
-function str(o: Obj, key: string, path: string): string | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string") {
-    throw new ConfigError(`${path}.${key}: must be a string (got ${describe(v)})`);
+  checkFields(v, FIELDS.settings, "settings", problems);
+  const p = "settings";
+  const baseRaw = problems.try(() => str(v, "baseUrl", p));
+  if (baseRaw !== undefined) {
+    settings.baseUrl = problems.try(() => resolveUrl(baseRaw, undefined, "settings.baseUrl"));
   }
-  return v;
-}
-
-function duration(o: Obj, key: string, path: string): number | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  const where = path ? `${path}.${key}` : key;
-  if (v === 0) return 0;
-  if (typeof v !== "string") {
-    throw new ConfigError(`${where}: invalid duration ${describe(v)} (use a unit, e.g. "30s")`);
+  const timeoutMs = problems.try(() => duration(v, "timeout", p));
+  if (timeoutMs === 0) problems.add("settings.timeout: must be greater than 0");
+  else if (timeoutMs !== undefined) settings.timeoutMs = timeoutMs;
+  settings.maxConnectionsPerHost = problems.try(() => int(v, "maxConnectionsPerHost", p, 1));
+  if (v.maxIdleConnsPerHost !== undefined) {
+    problems.try(() => int(v, "maxIdleConnsPerHost", p, 0));
+    problems.warn("settings.maxIdleConnsPerHost", NOT_APPLIED["settings.maxIdleConnsPerHost"]);
   }
-  const ms = parseDurationMs(v);
-  if (ms === undefined) throw new ConfigError(`${where}: invalid duration ${describe(v)}`);
-  return ms;
+  settings.headers = problems.try(() => headers(v.headers, "settings.headers")) ?? {};
+  settings.userAgent = problems.try(() => str(v, "userAgent", p));
+  settings.insecureSkipVerify = problems.try(() => bool(v, "insecureSkipVerify", p)) ?? false;
+  return settings;
 }
 
-function int(o: Obj, key: string, path: string, min: number): number | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
-    const what = min > 0 ? "a positive integer" : "an integer >= 0";
-    throw new ConfigError(`${path}.${key}: must be ${what} (got ${describe(v)})`);
+/** Execution options (`options`), validated; unknown ones are problems. */
+interface Options {
+  sequential: boolean;
+  iterationsTimeoutMs?: number;
+}
+
+function parseOptions(v: unknown, problems: Problems): Options {
+  if (v === undefined || v === null) return { sequential: false };
+  if (!isObj(v)) {
+    problems.add("options: must be a map");
+    return { sequential: false };
   }
-  return v;
-}
-
-function positiveNumber(o: Obj, key: string, path: string): number | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
-    throw new ConfigError(`${path}.${key}: must be a positive number (got ${describe(v)})`);
+  checkFields(v, FIELDS.options, "options", problems);
+  const p = "options";
+  for (const key of ["setupTimeout", "teardownTimeout"]) {
+    if (v[key] === undefined) continue;
+    problems.try(() => duration(v, key, p));
+    problems.warn(`${p}.${key}`, NOT_APPLIED[`${p}.${key}`]);
   }
-  return v;
+  if (problems.try(() => bool(v, "noVUConnectionReuse", p)) === true) {
+    problems.warn("options.noVUConnectionReuse", NOT_APPLIED["options.noVUConnectionReuse"]);
+  }
+  return {
+    sequential: problems.try(() => bool(v, "sequential", p)) ?? false,
+    iterationsTimeoutMs: problems.try(() => duration(v, "iterationsTimeout", p)),
+  };
 }
 
-function headers(v: unknown, path: string): Record<string, string> {
-  if (v === undefined || v === null) return {};
-  if (!isObj(v)) throw new ConfigError(`${path}: must be a map of header names to values`);
-  const out: Record<string, string> = {};
+function parseVariables(v: unknown, problems: Problems): Map<string, unknown> {
+  const vars = new Map<string, unknown>();
+  if (v === undefined || v === null) return vars;
+  if (!isObj(v)) {
+    problems.add("variables: must be a map of names to values");
+    return vars;
+  }
   for (const [k, value] of Object.entries(v)) {
-    if (!HEADER_NAME.test(k)) throw new ConfigError(`${path}.${k}: invalid header name`);
-    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
-      throw new ConfigError(`${path}.${k}: header value must be a string`);
-    }
-    const text = String(value);
-    if (/[\r\n\0]/.test(text)) throw new ConfigError(`${path}.${k}: header value has a line break`);
-    out[k] = text;
+    if (value !== null && typeof value === "object") {
+      problems.add(`variables.${k}: must be a string, number or boolean`);
+    } else vars.set(k, value);
   }
-  return out;
+  return vars;
+}
+
+/** Checks `thresholds` (and Lunge's `custom` per-scenario ones); returns the evaluable part. */
+function parseThresholdsBlock(v: unknown, problems: Problems): unknown {
+  if (v === undefined || v === null) return undefined;
+  let evaluable = v;
+  if (isObj(v) && v.custom !== undefined) {
+    const { custom, ...rest } = v;
+    evaluable = rest;
+    if (!isObj(custom)) {
+      problems.add("thresholds.custom: must be a map of names to expression lists");
+    } else {
+      for (const [name, list] of Object.entries(custom)) {
+        // Check the expressions with the metric the name's suffix implies.
+        const metric = name.endsWith("_failed")
+          ? "http_req_failed"
+          : name.endsWith("_reqs")
+          ? "http_reqs"
+          : "http_req_duration";
+        problems.try(() => {
+          try {
+            parseThresholds({ [metric]: list }, "thresholds.custom");
+          } catch (e) {
+            const m = e instanceof Error ? e.message : String(e);
+            throw new ConfigError(
+              m.replace(`thresholds.custom.${metric}`, `thresholds.custom.${name}`),
+            );
+          }
+        });
+      }
+      problems.warn("thresholds.custom", NOT_APPLIED["thresholds.custom"]);
+    }
+  }
+  problems.try(() => {
+    try {
+      parseThresholds(evaluable, "thresholds");
+    } catch (e) {
+      throw new ConfigError(e instanceof Error ? e.message : String(e));
+    }
+  });
+  return evaluable;
 }
 
 /**
- * Replaces every `{{name}}` in every string of `value` (recursively), using
- * `vars`. A string that is exactly one placeholder takes the variable's own
- * type (so `vus: "{{vus}}"` can be a number). Unknown names throw, naming the
- * path.
+ * `options.sequential`: each scenario starts when the previous one's
+ * duration (after its own startTime) ends; its graceful stop overlaps the
+ * next one's start. Scenarios run in document order.
  */
-export function substitute(value: unknown, vars: Record<string, unknown>, path: string): unknown {
-  if (typeof value === "string") {
-    const whole = /^\{\{\s*([\w.-]+)\s*\}\}$/.exec(value);
-    if (whole) {
-      if (!(whole[1] in vars)) {
-        throw new ConfigError(`${path}: unknown variable "{{${whole[1]}}}"`);
-      }
-      return vars[whole[1]];
-    }
-    return value.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (_, name: string) => {
-      if (!(name in vars)) throw new ConfigError(`${path}: unknown variable "{{${name}}}"`);
-      return String(vars[name]);
-    });
+function applySequential(scenarios: ScenarioSpec[]): void {
+  let at = 0;
+  for (const s of scenarios) {
+    s.startTimeMs += at;
+    const length = s.durationMs > 0
+      ? s.durationMs
+      : s.stages.reduce((a, st) => a + st.durationMs, 0);
+    at = s.startTimeMs + length;
   }
-  if (Array.isArray(value)) return value.map((v, i) => substitute(v, vars, `${path}[${i}]`));
-  if (isObj(value)) {
-    const out: Obj = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = substitute(v, vars, path ? `${path}.${k}` : k);
-    }
-    return out;
-  }
-  return value;
 }
 
-function resolveUrl(raw: string, baseUrl: string | undefined, path: string): string {
-  let url: URL;
-  try {
-    url = /^[a-z][a-z0-9+.-]*:/i.test(raw) ? new URL(raw) : new URL(raw, baseUrl);
-  } catch {
-    if (!/^[a-z][a-z0-9+.-]*:/i.test(raw) && baseUrl === undefined) {
-      throw new ConfigError(`${path}: relative URL ${describe(raw)} needs settings.baseUrl`);
-    }
-    throw new ConfigError(`${path}: invalid URL ${describe(raw)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ConfigError(`${path}: URL must be http or https (got ${describe(raw)})`);
-  }
-  return url.href;
-}
-
-function parseStagesValue(v: unknown, path: string): Stage[] {
-  if (!Array.isArray(v) || v.length === 0) {
-    throw new ConfigError(`${path}: must be a non-empty list of {duration, target}`);
-  }
-  return v.map((s, i) => {
-    const p = `${path}[${i}]`;
-    if (!isObj(s)) throw new ConfigError(`${p}: must be a map with duration and target`);
-    for (const key of Object.keys(s)) {
-      if (key !== "duration" && key !== "target") {
-        throw new ConfigError(`${p}.${key}: unknown field`);
-      }
-    }
-    const durationMs = duration(s, "duration", p);
-    if (durationMs === undefined) throw new ConfigError(`${p}.duration: required`);
-    const t = s.target;
-    if (typeof t !== "number" || !Number.isFinite(t) || t < 0) {
-      throw new ConfigError(`${p}.target: must be a number >= 0 (got ${describe(t)})`);
-    }
-    return { durationMs, target: t };
-  });
-}
-
-function parseRequest(
-  v: unknown,
-  path: string,
-  settings: Settings,
-  warnings: string[],
-): RequestSpec {
-  if (!isObj(v)) throw new ConfigError(`${path}: must be a map`);
-  checkKeys(v, REQUEST_KEYS, path, warnings);
-  const rawUrl = str(v, "url", path);
-  if (rawUrl === undefined || rawUrl === "") throw new ConfigError(`${path}.url: required`);
-  const url = resolveUrl(rawUrl, settings.baseUrl, `${path}.url`);
-  const method = (str(v, "method", path) ?? "GET").toUpperCase();
-  if (!METHOD.test(method)) {
-    throw new ConfigError(`${path}.method: invalid method ${describe(method)}`);
-  }
-  const own = headers(v.headers, `${path}.headers`);
-  const merged: Record<string, string> = { ...settings.headers };
-  for (const [k, val] of Object.entries(own)) {
-    for (const existing of Object.keys(merged)) {
-      if (existing.toLowerCase() === k.toLowerCase()) delete merged[existing];
-    }
-    merged[k] = val;
-  }
-  let body: string | undefined;
-  if (v.body !== undefined && v.body !== null) {
-    if (typeof v.body === "string") body = v.body;
-    else if (typeof v.body === "object" || typeof v.body === "number") {
-      body = JSON.stringify(v.body);
-      if (!Object.keys(merged).some((k) => k.toLowerCase() === "content-type")) {
-        merged["Content-Type"] = "application/json";
-      }
-    } else throw new ConfigError(`${path}.body: must be a string or a map`);
-  }
-  const name = str(v, "name", path) ?? `${method} ${new URL(url).pathname}`;
-  return {
-    name,
-    method,
-    url,
-    headers: merged,
-    body,
-    thinkTimeMs: duration(v, "thinkTime", path) ?? 0,
-  };
-}
-
-function parsePacing(v: unknown, path: string): number {
-  if (v === undefined || v === null) return 0;
-  if (isObj(v)) {
-    const ms = duration(v, "duration", path) ?? duration(v, "interval", path);
-    if (ms === undefined) throw new ConfigError(`${path}.duration: required`);
-    return ms;
-  }
-  if (v === 0) return 0;
-  const ms = typeof v === "string" ? parseDurationMs(v) : undefined;
-  if (ms === undefined) throw new ConfigError(`${path}: invalid duration ${describe(v)}`);
-  return ms;
-}
-
-function parseScenario(
-  name: string,
-  v: unknown,
-  settings: Settings,
-  warnings: string[],
-): ScenarioSpec {
-  const path = `scenarios.${name}`;
-  if (!isObj(v)) throw new ConfigError(`${path}: must be a map`);
-  checkKeys(v, SCENARIO_KEYS, path, warnings);
-  const executor = str(v, "executor", path) ?? "constant-vus";
-  if (!(EXECUTORS as readonly string[]).includes(executor)) {
-    throw new ConfigError(
-      `${path}.executor: unknown executor ${describe(executor)} (use ${EXECUTORS.join(", ")})`,
+/** Warnings for fields that do not apply to a scenario's executor. */
+function warnInapplicable(s: ScenarioSpec, problems: Problems): void {
+  const arrival = s.executor.endsWith("arrival-rate");
+  if (arrival && s.pacing.type !== "none") {
+    problems.warn(
+      "pacing",
+      `scenarios.${s.name}.pacing: not applied: arrival-rate executors start iterations on ` +
+        "their own schedule (pacing applies to constant-vus and ramping-vus)",
     );
   }
-  const kind = executor as ExecutorKind;
-  if (!Array.isArray(v.requests) || v.requests.length === 0) {
-    throw new ConfigError(`${path}.requests: must be a non-empty list`);
-  }
-  const requests = v.requests.map((r, i) =>
-    parseRequest(r, `${path}.requests[${i}]`, settings, warnings)
-  );
-  const vusRaw = int(v, "vus", path, 0);
-  const durationMs = duration(v, "duration", path);
-  const rateRaw = positiveNumber(v, "rate", path);
-  const pre = int(v, "preAllocatedVUs", path, 1);
-  const max = int(v, "maxVUs", path, 1);
-  const stagesRaw = v.stages;
-  const gracefulStopMs = duration(v, "gracefulStop", path) ?? DEFAULT_GRACEFUL_STOP_MS;
-  const pacingMs = parsePacing(v.pacing, `${path}.pacing`);
-  const spec: ScenarioSpec = {
-    name,
-    executor: kind,
-    vus: 0,
-    durationMs: 0,
-    rate: 0,
-    preAllocatedVUs: 0,
-    maxVUs: 0,
-    stages: [],
-    requests,
-    gracefulStopMs,
-    pacingMs,
-  };
-  const needDuration = () => {
-    if (durationMs === undefined) throw new ConfigError(`${path}.duration: required for ${kind}`);
-    if (durationMs <= 0) throw new ConfigError(`${path}.duration: must be greater than 0`);
-    return durationMs;
-  };
-  const needStages = () => {
-    if (stagesRaw === undefined) throw new ConfigError(`${path}.stages: required for ${kind}`);
-    const stages = parseStagesValue(stagesRaw, `${path}.stages`);
-    if (stages.reduce((a, s) => a + s.durationMs, 0) <= 0) {
-      throw new ConfigError(`${path}.stages: total duration must be greater than 0`);
-    }
-    return stages;
-  };
-  const pool = (peakRate: number) => {
-    const preAllocatedVUs = pre ?? vusRaw ?? Math.min(100, Math.max(1, Math.ceil(peakRate / 10)));
-    const maxVUs = max ?? Math.max(preAllocatedVUs, 100);
-    if (maxVUs < preAllocatedVUs) {
-      throw new ConfigError(
-        `${path}.maxVUs: must be >= preAllocatedVUs (${maxVUs} < ${preAllocatedVUs})`,
-      );
-    }
-    spec.preAllocatedVUs = preAllocatedVUs;
-    spec.maxVUs = maxVUs;
-  };
-  switch (kind) {
-    case "constant-vus":
-      spec.vus = vusRaw ?? 1;
-      if (spec.vus < 1) throw new ConfigError(`${path}.vus: must be a positive integer (got 0)`);
-      spec.durationMs = needDuration();
-      break;
-    case "ramping-vus":
-      spec.vus = vusRaw ?? 0;
-      spec.stages = needStages();
-      spec.stages.forEach((s, i) => {
-        if (!Number.isInteger(s.target)) {
-          throw new ConfigError(
-            `${path}.stages[${i}].target: must be an integer number of VUs (got ${s.target})`,
-          );
-        }
-      });
-      break;
-    case "constant-arrival-rate":
-      if (rateRaw === undefined) throw new ConfigError(`${path}.rate: required for ${kind}`);
-      spec.rate = rateRaw;
-      spec.durationMs = needDuration();
-      pool(rateRaw);
-      break;
-    case "ramping-arrival-rate":
-      spec.stages = needStages();
-      pool(Math.max(...spec.stages.map((s) => s.target)));
-      break;
-  }
-  return spec;
-}
-
-function parseSettings(v: unknown, warnings: string[]): Settings {
-  if (v === undefined || v === null) {
-    return { timeoutMs: DEFAULT_TIMEOUT_MS, headers: {}, insecureSkipVerify: false };
-  }
-  if (!isObj(v)) throw new ConfigError("settings: must be a map");
-  checkKeys(v, SETTINGS_KEYS, "settings", warnings);
-  const baseRaw = str(v, "baseUrl", "settings");
-  let baseUrl: string | undefined;
-  if (baseRaw !== undefined) baseUrl = resolveUrl(baseRaw, undefined, "settings.baseUrl");
-  const timeoutMs = duration(v, "timeout", "settings") ?? DEFAULT_TIMEOUT_MS;
-  if (timeoutMs <= 0) throw new ConfigError("settings.timeout: must be greater than 0");
-  const insecure = v.insecureSkipVerify;
-  if (insecure !== undefined && typeof insecure !== "boolean") {
-    throw new ConfigError(`settings.insecureSkipVerify: must be true or false`);
-  }
-  return {
-    baseUrl,
-    timeoutMs,
-    maxConnectionsPerHost: int(v, "maxConnectionsPerHost", "settings", 1),
-    headers: headers(v.headers, "settings.headers"),
-    userAgent: str(v, "userAgent", "settings"),
-    insecureSkipVerify: insecure === true,
-  };
 }
 
 /**
  * Validates an already-parsed config document (the object a YAML or JSON file
- * holds): substitutes variables, checks every field, resolves URLs. Throws a
- * {@linkcode ConfigError} naming the first bad field.
+ * holds): expands `${ENV}`, substitutes variables, checks every field,
+ * resolves URLs. Throws one {@linkcode ConfigError} listing every problem.
+ * The document is not modified.
  */
 export function validateConfig(doc: unknown): TestConfig {
   if (!isObj(doc)) throw new ConfigError("config: must be a map at the top level");
-  const warnings: string[] = [];
-  checkKeys(doc, TOP_KEYS, "", warnings);
-  const rawVars = doc.variables ?? {};
-  if (!isObj(rawVars)) throw new ConfigError("variables: must be a map of names to values");
-  const vars: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(rawVars)) {
-    if (v !== null && typeof v === "object") {
-      throw new ConfigError(`variables.${k}: must be a string, number or boolean`);
-    }
-    vars[k] = v;
-  }
+  refuseFunctionalConfig(doc);
+  checkDepth(doc);
+  const problems = new Problems();
+  const own = structuredClone(doc);
+  expandEnv(own, problems);
+  checkFields(own, FIELDS.top, "", problems);
+  const vars = parseVariables(own.variables, problems);
   // Settings first (baseUrl may use variables), then everything else may use {{baseUrl}}.
-  const settingsDoc = substitute(doc.settings, vars, "settings");
-  const settings = parseSettings(settingsDoc, warnings);
-  if (settings.baseUrl !== undefined && !("baseUrl" in vars)) {
-    vars.baseUrl = settings.baseUrl.replace(/\/$/, "");
+  const settingsDoc = problems.try(() => substituteIn(own.settings, { vars }, "settings"));
+  const settings = parseSettings(settingsDoc, problems);
+  if (settings.baseUrl !== undefined) {
+    const base = settings.baseUrl.replace(/\/$/, "");
+    if (!vars.has("baseUrl")) vars.set("baseUrl", base);
+    if (!vars.has("baseURL")) vars.set("baseURL", base);
   }
-  const name = substitute(doc.name, vars, "name");
-  const description = substitute(doc.description, vars, "description");
-  if (name !== undefined && typeof name !== "string") {
-    throw new ConfigError("name: must be a string");
+  const name = problems.try(() => substituteIn(own.name, { vars }, "name"));
+  const description = problems.try(() => substituteIn(own.description, { vars }, "description"));
+  if (name !== undefined && name !== null && typeof name !== "string") {
+    problems.add("name: must be a string");
   }
   if (description !== undefined && description !== null && typeof description !== "string") {
-    throw new ConfigError("description: must be a string");
+    problems.add("description: must be a string");
   }
-  const scenariosDoc = substitute(doc.scenarios, vars, "scenarios");
-  if (!isObj(scenariosDoc) || Object.keys(scenariosDoc).length === 0) {
-    throw new ConfigError("scenarios: must be a map with at least one scenario");
-  }
-  const scenarios = Object.entries(scenariosDoc).map(([n, s]) =>
-    parseScenario(n, s, settings, warnings)
-  );
-  const thresholds = substitute(doc.thresholds, vars, "thresholds");
-  if (thresholds !== undefined && thresholds !== null) {
-    try {
-      parseThresholds(thresholds, "thresholds");
-    } catch (e) {
-      throw new ConfigError(e instanceof Error ? e.message : String(e));
+  const options = parseOptions(own.options, problems);
+  const defaults = { gracefulStopMs: options.iterationsTimeoutMs ?? DEFAULT_GRACEFUL_STOP_MS };
+  const scenarios: ScenarioSpec[] = [];
+  if (!isObj(own.scenarios) || Object.keys(own.scenarios).length === 0) {
+    problems.add("scenarios: must be a map with at least one scenario");
+  } else {
+    for (const [n, s] of Object.entries(own.scenarios)) {
+      const spec = parseScenario(n, s, settings, vars, defaults, problems);
+      if (spec) scenarios.push(spec);
     }
   }
+  const thresholdsDoc = problems.try(() => substituteIn(own.thresholds, { vars }, "thresholds"));
+  const thresholds = parseThresholdsBlock(thresholdsDoc, problems);
+  problems.throwIfAny();
+  if (options.sequential) applySequential(scenarios);
+  for (const s of scenarios) warnInapplicable(s, problems);
   return {
-    name: name ?? "Lunge test",
-    description: (description as string | undefined) ?? "",
+    name: typeof name === "string" ? name : "Lunge test",
+    description: typeof description === "string" ? description : "",
     settings,
     scenarios,
     thresholds: thresholds ?? undefined,
-    warnings,
+    warnings: problems.warnings,
   };
 }
 
@@ -541,12 +252,7 @@ export function validateConfig(doc: unknown): TestConfig {
  * YAML otherwise. Syntax errors become a {@linkcode ConfigError} naming the file.
  */
 export function parseConfigDocument(text: string, path: string): unknown {
-  try {
-    return path.toLowerCase().endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    throw new ConfigError(`${path}: cannot parse: ${msg}`);
-  }
+  return parseDocument(text, path);
 }
 
 /** Parses and validates config text (JSON when `path` ends in `.json`, else YAML). */

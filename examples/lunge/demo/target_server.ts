@@ -11,6 +11,11 @@
  * | `/bytes/<n>` | `n` bytes (0..64 MiB) with a `Content-Length` |
  * | `/chunked/<n>` | `n` bytes (0..64 MiB) sent chunked, 1 KiB per chunk |
  * | `/echo` | the request body, with its `Content-Type` |
+ * | `POST /login` | JSON `{"token", "user"}` (user from a JSON body's `user`) and an `X-Session-Id` header |
+ * | `/profile` | JSON `{"user", "plan"}` for `Authorization: Bearer <token from /login>`, else 401 |
+ * | `/cycle/<n>` | JSON `{"seq", "ok"}` and `X-Seq`: `ok` is false on every n-th request to it |
+ * | `/json` | a fixed JSON document (`id`, `name`, `tags`, `items[].price`, …) |
+ * | `/response-headers?K=v` | those response headers, echoed as JSON |
  * | `/stats` | the counters as JSON (this request is not counted) |
  * | anything else | `404 not found` |
  *
@@ -25,6 +30,7 @@
  *
  * @module
  */
+import { handle, TargetState } from "./_routes.ts";
 
 /** Options of {@linkcode startTargetServer}. */
 export interface TargetServerOptions {
@@ -59,21 +65,7 @@ export interface TargetServer {
   close(): Promise<void>;
 }
 
-/** Distinct paths counted separately in {@linkcode TargetServerStats.byPath}. */
-export const MAX_TRACKED_PATHS = 1000;
-/** Largest `/delay/<ms>`. */
-export const MAX_DELAY_MS = 10_000;
-/** Largest `/bytes/<n>` and `/chunked/<n>`. */
-export const MAX_BYTES = 64 * 1024 * 1024;
-
-const CHUNK = 1024;
-const NULL_BODY_STATUSES = new Set([204, 205, 304]);
-
-/** Parses a non-negative integer path segment, or returns -1. */
-function parseCount(segment: string): number {
-  if (!/^\d{1,9}$/.test(segment)) return -1;
-  return Number(segment);
-}
+export { MAX_BYTES, MAX_DELAY_MS, MAX_TOKENS, MAX_TRACKED_PATHS } from "./_routes.ts";
 
 /**
  * Starts the target server.
@@ -93,154 +85,44 @@ function parseCount(segment: string): number {
  * ```
  */
 export function startTargetServer(options: TargetServerOptions = {}): Promise<TargetServer> {
-  const hostname = options.hostname ?? "127.0.0.1";
-  let requests = 0;
-  let byPath = new Map<string, number>();
-  const pendingDelays = new Set<() => void>();
-  let closing = false;
-  let shutdown: Promise<void> = Promise.resolve();
-  let filler: Uint8Array<ArrayBuffer> = new Uint8Array(0);
-
-  /** `n` bytes of "x", from one cached buffer. */
-  const bytesOf = (n: number): Uint8Array<ArrayBuffer> => {
-    if (filler.length < n) filler = new Uint8Array(Math.max(n, 2 * filler.length)).fill(120);
-    return filler.subarray(0, n);
-  };
-
-  const count = (path: string): void => {
-    requests++;
-    const n = byPath.get(path);
-    if (n !== undefined) byPath.set(path, n + 1);
-    else if (byPath.size < MAX_TRACKED_PATHS) byPath.set(path, 1);
-    else byPath.set("(other)", (byPath.get("(other)") ?? 0) + 1);
-  };
-
-  const stats = (): TargetServerStats => ({ requests, byPath: Object.fromEntries(byPath) });
-
-  const delay = async (ms: number): Promise<Response> => {
-    if (ms > 0 && !closing) {
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          pendingDelays.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, ms);
-        pendingDelays.add(wake);
-      });
-    }
-    return new Response("ok");
-  };
-
-  const echo = async (req: Request): Promise<Response> => {
-    const body = await req.arrayBuffer();
-    const type = req.headers.get("content-type");
-    return new Response(body, type === null ? undefined : { headers: { "content-type": type } });
-  };
-
-  // Not async: the hot "/" path returns a Response without a promise.
-  const handler = (req: Request): Response | Promise<Response> => {
-    // Fast path for "/" without building a URL object.
-    const raw = req.url;
-    const pathStart = raw.indexOf("/", raw.indexOf("//") + 2);
-    let path = pathStart < 0 ? "/" : raw.slice(pathStart);
-    const q = path.indexOf("?"); // a request target carries no fragment
-    if (q >= 0) path = path.slice(0, q);
-    if (path === "/stats") {
-      return new Response(JSON.stringify(stats()), {
-        headers: { "content-type": "application/json" },
-      });
-    }
-    count(path);
-    if (path === "/") return new Response("ok");
-    const slash = path.indexOf("/", 1);
-    const route = slash < 0 ? path : path.slice(0, slash);
-    const arg = slash < 0 ? "" : path.slice(slash + 1);
-    switch (route) {
-      case "/delay": {
-        const ms = parseCount(arg);
-        if (ms < 0 || ms > MAX_DELAY_MS) {
-          return new Response(`delay must be 0..${MAX_DELAY_MS} ms\n`, { status: 400 });
-        }
-        return delay(ms);
-      }
-      case "/status": {
-        const code = parseCount(arg);
-        if (code < 200 || code > 599) {
-          return new Response("status must be 200..599\n", { status: 400 });
-        }
-        return new Response(NULL_BODY_STATUSES.has(code) ? null : `${code}`, { status: code });
-      }
-      case "/bytes": {
-        const n = parseCount(arg);
-        if (n < 0 || n > MAX_BYTES) {
-          return new Response(`bytes must be 0..${MAX_BYTES}\n`, { status: 400 });
-        }
-        return new Response(bytesOf(n), {
-          headers: { "content-type": "application/octet-stream" },
-        });
-      }
-      case "/chunked": {
-        const n = parseCount(arg);
-        if (n < 0 || n > MAX_BYTES) {
-          return new Response(`bytes must be 0..${MAX_BYTES}\n`, { status: 400 });
-        }
-        let sent = 0;
-        const body = new ReadableStream<Uint8Array>({
-          pull(controller) {
-            if (sent >= n) {
-              controller.close();
-              return;
-            }
-            const size = Math.min(CHUNK, n - sent);
-            controller.enqueue(bytesOf(CHUNK).slice(0, size));
-            sent += size;
-          },
-        });
-        return new Response(body, { headers: { "content-type": "application/octet-stream" } });
-      }
-      case "/echo":
-        return echo(req);
-      default:
-        return new Response("not found\n", { status: 404 });
-    }
-  };
-
+  const state = new TargetState();
   return new Promise<TargetServer>((resolve, reject) => {
-    let server: Deno.HttpServer<Deno.NetAddr>;
     try {
-      server = Deno.serve({
-        hostname,
+      const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve({
+        hostname: options.hostname ?? "127.0.0.1",
         port: options.port ?? 0,
-        onListen(addr) {
-          const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-          const url = `http://${host}:${addr.port}/`;
-          resolve({
-            url,
-            port: addr.port,
-            stats,
-            resetStats() {
-              requests = 0;
-              byPath = new Map();
-            },
-            close() {
-              if (!closing) {
-                closing = true;
-                for (const wake of [...pendingDelays]) wake();
-                shutdown = server.shutdown();
-              }
-              return shutdown;
-            },
-          });
-        },
-        onError(error) {
-          return new Response(`internal error: ${error}\n`, { status: 500 });
-        },
-      }, handler);
+        // onListen runs inside Deno.serve, before `server` is assigned: shut down lazily.
+        onListen: (addr) => resolve(controls(() => server.shutdown(), addr, state)),
+        onError: (error) => new Response(`internal error: ${error}\n`, { status: 500 }),
+      }, (req) => handle(state, req));
     } catch (error) {
       reject(error);
     }
   });
+}
+
+/** The {@linkcode TargetServer} API over a listening server. */
+function controls(
+  shutdownServer: () => Promise<void>,
+  addr: Deno.NetAddr,
+  state: TargetState,
+): TargetServer {
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  let shutdown: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${addr.port}/`,
+    port: addr.port,
+    stats: () => ({ requests: state.requests, byPath: Object.fromEntries(state.byPath) }),
+    resetStats: () => state.reset(),
+    close() {
+      if (shutdown === undefined) {
+        state.closing = true;
+        for (const wake of [...state.pendingDelays]) wake();
+        shutdown = shutdownServer();
+      }
+      return shutdown;
+    },
+  };
 }
 
 if (import.meta.main) {
