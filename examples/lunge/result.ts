@@ -30,8 +30,13 @@ export interface ScenarioResult {
   iterations: number;
   /** Arrival-rate executors: iterations due when no VU was free. */
   droppedIterations: number;
-  /** Most VUs active at once. */
+  /** Peak busy VUs: the most VUs running an iteration at once (summed over workers). */
   maxVUs: number;
+  /**
+   * The VUs configured: constant-vus' `vus`, ramping-vus' highest stage
+   * target (or start), arrival-rate executors' `maxVUs` (the pool's limit).
+   */
+  configuredVUs: number;
   /** Arrival-rate executors: the configured (peak) rate in iterations/s; 0 for VU executors. */
   targetRate: number;
   /** Arrival-rate executors: iterations the schedule called for over the time
@@ -59,6 +64,18 @@ export interface ThresholdResult {
   message: string;
 }
 
+/** The collector's final snapshot plus what the engine's HTTP client counted. */
+export interface RunMetrics extends MetricsSnapshot {
+  /**
+   * Requests sent a second time because a reused keep-alive connection
+   * turned out to be dead before any response byte arrived. Only idempotent
+   * requests (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) or requests provably
+   * not written are retried; each retry is counted here (the server saw
+   * `totalRequests + retries` requests at most).
+   */
+  retries: number;
+}
+
 /** The whole JSON result of a run. */
 export interface RunResult {
   /** Test name. */
@@ -77,8 +94,8 @@ export interface RunResult {
   collector: "atomic" | "mutex";
   /** Per scenario name. */
   scenarios: Record<string, ScenarioResult>;
-  /** The collector's final snapshot. */
-  metrics: MetricsSnapshot;
+  /** The collector's final snapshot, plus the client's retries. */
+  metrics: RunMetrics;
   /** One point per second, oldest first, no gaps. */
   timeSeries: { interval: number; points: RunTimeSeriesPoint[] };
   /** Phase changes, for charts: epoch ms and the phase entered. */

@@ -173,14 +173,16 @@ export function buildRunResult(options: FixtureOptions = {}): RunResult {
       scenarios: {
         [names === "hostile" ? "<i>main</i>" : "main"]: {
           executor,
-          iterations,
+          // Arrival: 100 iterations were due each second; those that sent no request were dropped.
+          iterations: arrival ? metrics.totalRequests : iterations,
           droppedIterations: arrival ? iterations - metrics.totalRequests : 0,
           maxVUs: arrival ? 10 : peak,
+          configuredVUs: arrival ? 10 : peak,
           targetRate: arrival ? 100 : 0,
           plannedIterations: arrival ? 100 * seconds : 0,
         },
       },
-      metrics,
+      metrics: { ...metrics, retries: 0 },
       timeSeries: { interval: series.interval, points },
       phases,
       passed: error === null && thresholds.every((t) => t.passed),

@@ -70,6 +70,7 @@ function workers(): WorkerReport[] {
         iterations: [10, 20],
         dropped: [0, 1],
         peakVUs: [2, 3],
+        retries: 2,
       },
       lags: [null, lagState(1, 2)],
     },
@@ -81,6 +82,7 @@ function workers(): WorkerReport[] {
         iterations: [5, 7],
         dropped: [0, 2],
         peakVUs: [2, 4],
+        retries: 1,
       },
       lags: [null, lagState(8)],
     },
@@ -121,6 +123,7 @@ Deno.test("sumCounters adds every worker's counters; finished workers have no ac
     iterations: [15, 27],
     dropped: [0, 3],
     peakVUs: [4, 7],
+    retries: 3,
   });
 });
 
@@ -134,11 +137,15 @@ Deno.test("assembleResult: scenarios from summed counters, send lag merged for a
       iterations: 15,
       droppedIterations: 0,
       maxVUs: 4,
+      configuredVUs: 4, // the VUs configured, beside the peak busy
       targetRate: 0,
       plannedIterations: 0,
     },
   );
+  // The HTTP clients' retries reach the JSON, metrics-level.
+  assert.equal(r.metrics.retries, 3);
   const open = r.scenarios.open;
+  assert.equal(open.configuredVUs, 10); // maxVUs: the pool's limit
   assert.equal(open.iterations, 27);
   assert.equal(open.droppedIterations, 3);
   assert.equal(open.targetRate, 100);
@@ -223,6 +230,18 @@ Deno.test("assembleResult: a failed threshold fails the run, without an error", 
   const r = assembleResult(input({ thresholds }));
   assert.equal(r.thresholds.length, 1);
   assert.equal(r.thresholds[0].passed, false);
+  assert.equal(r.passed, false);
+  assert.equal(r.error, null);
+});
+
+Deno.test("assembleResult: a dropped_iterations threshold sees the workers' drops", () => {
+  const r = assembleResult(input({
+    thresholds: parseThresholds({ dropped_iterations: ["count < 1", "count <= 3"] }),
+  }));
+  assert.deepEqual(r.thresholds.map((t) => [t.expression, t.passed, t.value]), [
+    ["count < 1", false, 3],
+    ["count <= 3", true, 3],
+  ]);
   assert.equal(r.passed, false);
   assert.equal(r.error, null);
 });

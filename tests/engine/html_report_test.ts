@@ -1,9 +1,18 @@
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { type CdpPage, Chromium, findChromium, type PageLog } from "./_cdp.ts";
-import { renderHtmlReport, RESULT_ELEMENT_ID } from "../../examples/lunge/report/html_report.ts";
+import {
+  renderHtmlReport,
+  RESULT_ELEMENT_ID,
+  timeTicks,
+  yScale,
+} from "../../examples/lunge/report/html_report.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";
-import { formatCount } from "../../examples/lunge/report/_report_format.ts";
+import {
+  formatCount,
+  formatPercent,
+  formatRate,
+} from "../../examples/lunge/report/_report_format.ts";
 import { buildRunResult, HOSTILE } from "./_report_fixture.ts";
 
 /** The JSON embedded in a report, read back the way a tool would. */
@@ -27,6 +36,54 @@ Deno.test("renderHtmlReport embeds the result as re-readable JSON", () => {
     const html = renderHtmlReport(result);
     assert.deepEqual(embeddedJson(html), jsonCopy(result));
   }
+});
+
+Deno.test("renderHtmlReport: a pass with dropped iterations gets a warning badge and verdict", () => {
+  const clean = renderHtmlReport(buildRunResult({ errors: false }));
+  assert.ok(clean.includes(`<span id="badge" class="badge pass">PASS</span>`));
+  assert.ok(clean.includes(`<section class="verdict good" id="verdict">PASSED</section>`));
+
+  const result = buildRunResult({ arrival: true, errors: false });
+  assert.equal(result.passed, true);
+  const s = result.scenarios.main;
+  const due = s.iterations + s.droppedIterations;
+  const html = renderHtmlReport(result);
+  assert.ok(html.includes(`<span id="badge" class="badge warn">PASS</span>`));
+  assert.ok(
+    html.includes(
+      `<section class="verdict warn" id="verdict">PASSED with ${
+        formatCount(s.droppedIterations)
+      } dropped iterations (${
+        Math.round(s.droppedIterations / due * 100)
+      } %): latency excludes iterations that never started; raise --max-vus</section>`,
+    ),
+  );
+});
+
+Deno.test("renderHtmlReport: the generation rate is the run's, below the per-scenario table", () => {
+  const html = renderHtmlReport(buildRunResult({ arrival: true }));
+  assert.ok(
+    html.includes("Generation rate (requests sent, all scenarios): 100.0 req/s."),
+    "one run-wide figure, not beside a scenario's target",
+  );
+});
+
+Deno.test("yScale: 12 % headroom, a nice step, a top on a whole step", () => {
+  assert.deepEqual(yScale(0), { yMax: 1, step: 0.25 });
+  assert.deepEqual(yScale(100), { yMax: 150, step: 50 }); // 112 -> step 50 -> 150
+  assert.deepEqual(yScale(3, true), { yMax: 4, step: 1 }); // whole VUs
+  assert.deepEqual(yScale(NaN), { yMax: 1, step: 0.25 });
+  for (const max of [0.3, 7, 42, 999, 12_345]) {
+    const { yMax, step } = yScale(max);
+    assert.ok(yMax >= max * 1.12 && yMax / step <= 8, `${max}: ${yMax}/${step}`);
+  }
+});
+
+Deno.test("timeTicks: at most 8 intervals, on round steps", () => {
+  assert.deepEqual(timeTicks(20), [0, 5, 10, 15, 20]);
+  assert.deepEqual(timeTicks(36_000), [0, 7200, 14400, 21600, 28800, 36000]);
+  assert.deepEqual(timeTicks(200_000), [0, 1, 2, 3, 4, 5, 6, 7].map((i) => i * 25_200));
+  assert.deepEqual(timeTicks(0), [0]);
 });
 
 Deno.test("renderHtmlReport references nothing outside the file", () => {
@@ -214,7 +271,31 @@ Deno.test({
             metadata.includes("Collectoratomic") && metadata.includes("Time unitms"),
             metadata,
           );
-          assert.ok((await text(page, "#scenarios"))?.includes("Dropped iterations"));
+          // The verdict says the run failed and that iterations were dropped.
+          const scenario = result.scenarios.main;
+          assert.match(
+            (await text(page, "#verdict")) ?? "",
+            new RegExp(
+              `^FAILED with ${formatCount(scenario.droppedIterations)} dropped iterations`,
+            ),
+          );
+          // Scenarios: peak busy VUs and configured VUs in their own columns.
+          assert.deepEqual(
+            (await texts(page, "#scenarios table:first-of-type thead th")).slice(4, 6),
+            [
+              "Peak VUs",
+              "Max VUs",
+            ],
+          );
+          // The rate limiter, per scenario: completion is started / due, at most 100 %.
+          assert.deepEqual(await texts(page, "#scenarios table.rate-limiter tbody td"), [
+            "main",
+            "100.0",
+            formatRate(scenario.iterations / (result.duration / 1000)),
+            formatPercent(scenario.iterations / scenario.plannedIterations),
+            formatPercent(scenario.iterations / (scenario.iterations + scenario.droppedIterations)),
+            formatCount(scenario.droppedIterations),
+          ]);
 
           // The embedded JSON reads back in the page.
           const embedded = await page.evaluate(

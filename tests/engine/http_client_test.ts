@@ -286,7 +286,7 @@ Deno.test("a body delimited by the server closing the connection", async () => {
   }
 });
 
-Deno.test("malformed or truncated responses are protocol errors", async () => {
+Deno.test("malformed responses are protocol errors", async () => {
   const cases: Record<string, string> = {
     "/garbage": "FOO BAR\r\n\r\n",
     "/badstatus": "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n",
@@ -296,8 +296,6 @@ Deno.test("malformed or truncated responses are protocol errors", async () => {
     "/nocolon": "HTTP/1.1 200 OK\r\nthis is not a header\r\nContent-Length: 0\r\n\r\n",
     "/badchunk": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
     "/nocrlf": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX0\r\n\r\n",
-    "/truncated": "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf",
-    "/truncatedhead": "HTTP/1.1 200 OK\r\nContent-Le",
     "/upgrade": "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n",
   };
   const server = rawServer(async (conn, req) => {
@@ -847,5 +845,160 @@ Deno.test("https to a plain-http server is a tls error", async () => {
     client.close();
     await serving;
     listener.close();
+  }
+});
+
+// ---------------------------------------------------------------------------
+// Error labels: each as documented in http/errors.ts, from a raw TCP server.
+
+Deno.test('label "incomplete response": the peer closed after part of the head or body', async () => {
+  const cases: Record<string, string> = {
+    "/body": "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf",
+    "/head": "HTTP/1.1 200 OK\r\nContent-Le",
+    "/chunk": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+  };
+  const server = rawServer(async (conn, req) => {
+    await writeAll(conn, cases[req.split(" ")[1]]);
+    return "close" as const;
+  });
+  const client = new HttpClient({ timeoutMs: 2000 });
+  try {
+    for (const [path, response] of Object.entries(cases)) {
+      const out = await client.request({ method: "GET", url: server.url + path });
+      assert.deepEqual(out, {
+        statusCode: 0,
+        bytes: encoder.encode(response).length,
+        error: "incomplete response",
+      }, path);
+    }
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+/**
+ * A raw listener whose one connection sends `partial`, then is closed with
+ * the client's request still unread in its receive buffer, which makes the
+ * kernel send an RST instead of a FIN.
+ */
+function resetAfter(partial: string): { url: string; done: Promise<void> } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const done = (async () => {
+    const conn = await listener.accept();
+    await delay(50); // the request arrives and stays unread
+    if (partial !== "") await writeAll(conn, partial);
+    await delay(50); // the client reads what was sent
+    conn.close();
+    listener.close();
+  })();
+  return { url: `http://127.0.0.1:${port}/`, done };
+}
+
+Deno.test('label "incomplete response": an RST after part of the body', async () => {
+  const partial = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc";
+  const server = resetAfter(partial);
+  const client = new HttpClient({ timeoutMs: 3000 });
+  try {
+    const out = await client.request({ method: "POST", url: server.url, body: "x".repeat(1000) });
+    assert.deepEqual(out, { statusCode: 0, bytes: partial.length, error: "incomplete response" });
+  } finally {
+    client.close();
+    await server.done;
+  }
+});
+
+Deno.test('label "connection reset": an RST before any byte of the response', async () => {
+  const server = resetAfter("");
+  const client = new HttpClient({ timeoutMs: 3000 });
+  try {
+    const out = await client.request({ method: "POST", url: server.url, body: "x".repeat(1000) });
+    assert.deepEqual(out, { statusCode: 0, bytes: 0, error: "connection reset" });
+  } finally {
+    client.close();
+    await server.done;
+  }
+});
+
+Deno.test("classifyError labels an end of connection by whether response bytes arrived", () => {
+  for (
+    const e of [new Deno.errors.ConnectionReset("reset"), new Deno.errors.UnexpectedEof("eof")]
+  ) {
+    assert.equal(classifyError(e), "connection reset");
+    assert.equal(classifyError(e, false, 0), "connection reset");
+    assert.equal(classifyError(e, false, 1), "incomplete response");
+  }
+  // Other failures keep their own label, whatever arrived.
+  assert.equal(classifyError(new Deno.errors.InvalidData("x"), false, 5), "network error");
+});
+
+// ---------------------------------------------------------------------------
+// Retries on a dead keep-alive connection: idempotent requests only.
+
+/**
+ * A raw server that answers the first request of each connection (keep-alive)
+ * and closes the connection when the second arrives, after reading it: the
+ * request reached the server, and the client sees a dead keep-alive socket.
+ */
+function closesSecondRequest(): RawServer {
+  const perConn = new WeakMap<Deno.Conn, number>();
+  return rawServer(async (conn) => {
+    const n = (perConn.get(conn) ?? 0) + 1;
+    perConn.set(conn, n);
+    if (n >= 2) return "close" as const;
+    await writeAll(conn, OK_RESPONSE);
+  });
+}
+
+Deno.test("a POST on a dead keep-alive connection is not sent twice", async () => {
+  const server = closesSecondRequest();
+  const client = new HttpClient({ timeoutMs: 2000 });
+  try {
+    const post = client.prepare({ method: "POST", url: `${server.url}/orders`, body: "{}" });
+    assert.deepEqual(await client.send(post), { statusCode: 200, bytes: OK_RESPONSE.length });
+    const second = await client.send(post);
+    assert.deepEqual(second, { statusCode: 0, bytes: 0, error: "connection reset" });
+    assert.equal(server.requests.length, 2, "the server got each POST once");
+    assert.equal(client.retries, 0);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+Deno.test("a GET (and a PUT) on a dead keep-alive connection is retried once, and counted", async () => {
+  for (const method of ["GET", "PUT", "DELETE"]) {
+    const server = closesSecondRequest();
+    const client = new HttpClient({ timeoutMs: 2000 });
+    try {
+      const req = client.prepare({ method, url: `${server.url}/item` });
+      assert.deepEqual(await client.send(req), { statusCode: 200, bytes: OK_RESPONSE.length });
+      assert.deepEqual(await client.send(req), { statusCode: 200, bytes: OK_RESPONSE.length });
+      assert.equal(
+        server.requests.length,
+        3,
+        `${method}: the dead connection's copy and the retry`,
+      );
+      assert.equal(server.accepted, 2);
+      assert.equal(client.retries, 1, method);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  }
+});
+
+Deno.test("prepared requests know whether their method is idempotent", () => {
+  const client = new HttpClient({ timeoutMs: 1000 });
+  try {
+    const idempotent = (method: string) =>
+      client.prepare({ method, url: "http://127.0.0.1:1/" }).idempotent;
+    assert.deepEqual(
+      ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE", "POST", "PATCH", "get"].map(idempotent),
+      [true, true, true, true, true, true, false, false, false],
+    );
+  } finally {
+    client.close();
   }
 });

@@ -14,6 +14,7 @@ import {
   formatCount,
   formatDuration,
   formatPercent,
+  formatRate,
   stripAnsi,
   visibleWidth,
 } from "../../examples/lunge/report/_report_format.ts";
@@ -397,7 +398,6 @@ Deno.test("renderSummary breaks errors down by status and by type", () => {
 
 Deno.test("renderSummary shows the rate-limiter block for arrival-rate scenarios", () => {
   const result = buildRunResult({ arrival: true });
-  const m = result.metrics;
   const scenario = result.scenarios.main;
   const lines = renderSummary(result, { color: false, quiet: false }).split("\n");
   const start = lines.indexOf("Rate Limiter (main)");
@@ -409,22 +409,26 @@ Deno.test("renderSummary shows the rate-limiter block for arrival-rate scenarios
     "Target RPS",
     "Actual RPS",
     "Efficiency",
-    "Generation Rate",
     "Completion Rate",
     "Dropped Iterations",
+    "Generation Rate",
   ]);
-  // The limiter paces iterations: 100/s were due, and the fixture started them all.
-  const actual = scenario.iterations / (result.duration / 1000);
-  assert.equal(block["Target RPS"], "100.0");
-  assert.equal(block["Actual RPS"], "100.0");
-  assert.equal(block["Efficiency"], formatPercent(actual / 100));
-  assert.equal(block["Generation Rate"], "100.0/s");
-  assert.equal(block["Completion Rate"], formatPercent(m.totalRequests / scenario.iterations));
+  // The limiter paces iterations: 100/s were due; the fixture started fewer and dropped the rest.
+  const seconds = result.duration / 1000;
+  const due = scenario.iterations + scenario.droppedIterations;
+  assert.equal(due, 100 * seconds);
   assert.ok(scenario.droppedIterations > 0);
+  assert.equal(block["Target RPS"], "100.0");
+  assert.equal(block["Actual RPS"], formatRate(scenario.iterations / seconds));
+  assert.equal(block["Efficiency"], formatPercent(scenario.iterations / (100 * seconds)));
+  // A share of the due iterations, never above 100 %.
+  assert.equal(block["Completion Rate"], formatPercent(scenario.iterations / due));
+  assert.ok(scenario.iterations / due <= 1);
   assert.equal(block["Dropped Iterations"], formatCount(scenario.droppedIterations));
+  assert.equal(block["Generation Rate"], "100.0 req/s (requests sent, all scenarios)");
 });
 
-Deno.test("renderSummary rate limiter beside a VU scenario, with a ramping target", () => {
+Deno.test("renderSummary rate limiter per scenario, beside a VU scenario, with a ramping target", () => {
   const base = buildRunResult({ arrival: true });
   const result = {
     ...base,
@@ -434,6 +438,7 @@ Deno.test("renderSummary rate limiter beside a VU scenario, with a ramping targe
         iterations: 5000,
         droppedIterations: 0,
         maxVUs: 8,
+        configuredVUs: 10,
         targetRate: 0,
         plannedIterations: 0,
       },
@@ -441,21 +446,38 @@ Deno.test("renderSummary rate limiter beside a VU scenario, with a ramping targe
         ...base.scenarios.main,
         executor: "ramping-arrival-rate",
         iterations: 1000,
+        droppedIterations: 0,
         plannedIterations: 1000, // a ramp to 100/s averaging 50/s over 20 s
+      },
+      orders: {
+        ...base.scenarios.main,
+        executor: "constant-arrival-rate",
+        targetRate: 20,
+        iterations: 300,
+        droppedIterations: 100,
+        plannedIterations: 400,
       },
     },
   };
   const lines = renderSummary(result, { color: false, quiet: false }).split("\n");
-  const start = lines.indexOf("Rate Limiter (api)");
+  const start = lines.indexOf("Rate Limiter (api, orders)");
   assert.ok(start > 0, lines.join("\n"));
-  const block = lines.slice(start + 1, start + 7).map((l) => l.trim());
-  assert.deepEqual(block.slice(0, 3), [
+  const block = lines.slice(start + 1, start + 14).map((l) => l.trim());
+  assert.deepEqual(block, [
+    "api:",
     "Target RPS:         50.0 (mean; peak 100.0)",
     "Actual RPS:         50.0", // 1000 iterations in 20 s; the VU scenario does not count
     "Efficiency:         100.00%",
+    "Completion Rate:    100.00%",
+    "Dropped Iterations: 0",
+    "orders:",
+    "Target RPS:         20.0", // its own target, not the sum of every scenario's
+    "Actual RPS:         15.0",
+    "Efficiency:         75.00%",
+    "Completion Rate:    75.00%", // 300 of 400 due
+    "Dropped Iterations: 100",
+    "Generation Rate:    100.0 req/s (requests sent, all scenarios)",
   ]);
-  // Requests of the VU scenario cannot be told apart: no completion rate.
-  assert.equal(block[4], "Completion Rate:    -");
 });
 
 Deno.test("renderSummary lists thresholds and the run error", () => {
@@ -489,7 +511,12 @@ Deno.test("renderSummary verbose adds scenarios, status codes and run details", 
   }
   assert.match(text, /^ {2}P99\.9 +\S+$/m);
   assert.match(text, /^ {2}Collector: +mutex$/m);
-  assert.match(text, /^ {2}main +ramping-vus +[\d,]+ +0 +20 +-$/m);
+  // Peak VUs (busy at once) and Max VUs (configured), side by side.
+  assert.match(
+    text,
+    /^ {2}Scenario +Executor +Iterations +Dropped +Peak VUs +Max VUs +Target Rate$/m,
+  );
+  assert.match(text, /^ {2}main +ramping-vus +[\d,]+ +0 +20 +20 +-$/m);
   assert.match(
     text,
     new RegExp(`^ {2}200 +${formatCount(result.metrics.statusCodes["200"])}$`, "m"),
@@ -503,4 +530,47 @@ Deno.test("renderSummary handles a run without requests", () => {
   assert.match(text, /Success Rate: +- \(no requests\)/);
   assert.ok(text.includes("  (no samples)"));
   assert.ok(text.endsWith("Error: target unreachable"));
+});
+
+Deno.test("renderSummary: a pass with dropped iterations says so, in warning colour, -q too", () => {
+  const result = buildRunResult({ arrival: true, errors: false });
+  assert.equal(result.passed, true);
+  const s = result.scenarios.main;
+  const due = s.iterations + s.droppedIterations;
+  assert.ok(s.droppedIterations > 0 && due === 2000);
+  const verdict = `PASSED with ${formatCount(s.droppedIterations)} dropped iterations (${
+    Math.round(s.droppedIterations / due * 100)
+  } %): latency excludes iterations that never started; raise --max-vus`;
+  assert.equal(renderSummary(result, { color: false, quiet: true }), verdict);
+  assert.equal(renderSummary(result, { color: true, quiet: true }), `${YELLOW}${verdict}\x1b[39m`);
+  const lines = renderSummary(result, { color: false, quiet: false }).split("\n");
+  assert.equal(lines[1], `Checkout flow - ${verdict}`);
+  const colored = renderSummary(result, { color: true, quiet: false }).split("\n");
+  assert.ok(colored[1].endsWith(`${YELLOW}${verdict}\x1b[39m`), colored[1]);
+});
+
+Deno.test("renderSummary: a failure with dropped iterations says FAILED with them, in red", () => {
+  const result = buildRunResult({
+    arrival: true,
+    errors: false,
+    thresholds: { dropped_iterations: ["count < 1"] },
+  });
+  // The fixture evaluates thresholds on the snapshot alone: fail it the way the engine would.
+  const failed = { ...result, passed: false };
+  const text = renderSummary(failed, { color: true, quiet: true });
+  assert.ok(text.startsWith(`${RED}FAILED with `), text);
+  assert.ok(stripAnsi(text).includes("dropped iterations"));
+});
+
+Deno.test("formatBytes prints whole bytes below 1 KiB (a rate is no longer 976.469… B)", () => {
+  assert.equal(formatBytes(976.4695099601669), "976 B");
+  assert.equal(formatBytes(0.4), "0 B");
+  assert.equal(formatBytes(1023.6), "1.00 KiB");
+  const result = buildRunResult({ errors: false });
+  const lines = renderSummary(
+    { ...result, duration: result.metrics.totalBytes / 976.4695099601669 * 1000 },
+    { color: false, quiet: false },
+  ).split("\n");
+  const data = lines.find((l) => l.trimStart().startsWith("Data Transferred:")) ?? "";
+  assert.match(data, /\(976 B\/s\)$/);
 });

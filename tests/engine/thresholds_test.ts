@@ -233,3 +233,41 @@ Deno.test("formatThresholdValue uses the unit of the metric", () => {
   assert.deepEqual(formatThresholdValue(count, 1234567), "1,234,567");
   assert.deepEqual(formatThresholdValue(rate, 52.25), "52.3/s");
 });
+
+Deno.test("parseThresholds accepts dropped_iterations with count and rate", () => {
+  const thresholds = parseThresholds({ dropped_iterations: ["count<1", "rate <= 0.5"] });
+  assert.deepEqual(thresholds.map(summary), [
+    "dropped_iterations count < 1",
+    "dropped_iterations rate <= 0.5",
+  ]);
+  assert.equal(thresholds[1].path, "thresholds.dropped_iterations[1]");
+  assert.match(
+    thrown(() => parseThresholds({ dropped_iterations: ["p95 < 1"] })).message,
+    /^thresholds\.dropped_iterations\[0\]: aggregate "p95" does not apply to dropped_iterations \(dropped_iterations supports count, rate\)$/,
+  );
+  assert.match(
+    thrown(() => parseThresholds({ dropped_iterations: ["count < 1ms"] })).message,
+    /^thresholds\.dropped_iterations\[0\]: unexpected unit "ms" .*plain number/,
+  );
+});
+
+Deno.test("evaluateThresholds: dropped_iterations count, and rate per second of the run", () => {
+  const snapshot = snapshotOf([[10, 200], [20, 200]]);
+  const thresholds = parseThresholds({
+    dropped_iterations: ["count < 1", "count <= 91", "rate < 10", "rate < 5"],
+  });
+  const results = evaluateThresholds(thresholds, snapshot, {
+    droppedIterations: 91,
+    durationMs: 10_000,
+  });
+  assert.deepEqual(results.map((r) => [r.expression, r.passed, r.value]), [
+    ["count < 1", false, 91],
+    ["count <= 91", true, 91],
+    ["rate < 10", true, 9.1],
+    ["rate < 5", false, 9.1],
+  ]);
+  assert.equal(results[0].message, "count < 1 (actual: 91)");
+  assert.equal(results[2].message, "rate < 10 (actual: 9.1/s)");
+  // Without the run's counters, nothing was dropped.
+  assert.deepEqual(evaluateThresholds(thresholds, snapshot).map((r) => r.value), [0, 0, 0, 0]);
+});

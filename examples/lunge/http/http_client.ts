@@ -23,6 +23,18 @@
  *
  * @module
  */
+import {
+  AbortedError,
+  classifyError,
+  EofError,
+  type HttpErrorType,
+  isStaleSocketError,
+  TimeoutError,
+} from "./errors.ts";
+import { parseHead, readResponse } from "./_parse.ts";
+import { type ConnectAttempt, Connection, Pool, PreparedRequest } from "./_pool.ts";
+
+export { classifyError, type HttpErrorType, PreparedRequest };
 
 /** Options of an {@linkcode HttpClient}. */
 export interface HttpClientOptions {
@@ -72,344 +84,13 @@ export interface HttpOutcome {
   statusCode: number;
   /** Bytes received on the wire for this response (heads, framing and body). */
   bytes: number;
-  /** Why there is no usable response: one of {@linkcode HttpErrorType}. */
+  /** Why there is no usable response: one of {@linkcode HttpErrorType} (see `errors.ts`). */
   error?: string;
 }
 
-/**
- * The error types {@linkcode HttpClient.send} reports.
- *
- * - `"timeout"`: the request did not complete within `timeoutMs`.
- * - `"connection refused"`: nothing listens on the port.
- * - `"connection reset"`: the peer reset or closed the connection before sending
- *   any byte of the response (on a reused connection this is retried once first).
- * - `"dns error"`: the host name did not resolve.
- * - `"tls error"`: the TLS handshake failed (untrusted certificate, not TLS, …).
- * - `"protocol error"`: a malformed or truncated response, or one this client does
- *   not support (e.g. `101 Switching Protocols`).
- * - `"permission denied"`: Deno's `--allow-net` does not cover the host.
- * - `"invalid request"`: the request could not be encoded (only from
- *   {@linkcode HttpClient.request}; {@linkcode HttpClient.prepare} throws instead).
- * - `"aborted"`: {@linkcode HttpClient.close} was called while the request was pending.
- * - `"network error"`: any other failure.
- */
-export type HttpErrorType =
-  | "timeout"
-  | "connection refused"
-  | "connection reset"
-  | "dns error"
-  | "tls error"
-  | "protocol error"
-  | "permission denied"
-  | "invalid request"
-  | "aborted"
-  | "network error";
-
-/**
- * A request encoded once by {@linkcode HttpClient.prepare}, to be sent many
- * times with {@linkcode HttpClient.send}. Treat it as opaque and immutable.
- */
-export class PreparedRequest {
-  /** The request method. */
-  readonly method: string;
-  /** The parsed request URL. */
-  readonly url: URL;
-  /** The whole request as sent: head and body. */
-  readonly wire: Uint8Array;
-  /** False for `HEAD`: the response to it has no body whatever its headers say. */
-  readonly expectsBody: boolean;
-  /** The pool key: `scheme://host:port`. */
-  readonly origin: string;
-  /** The host to connect to (IPv6 without brackets). */
-  readonly hostname: string;
-  /** The port to connect to. */
-  readonly port: number;
-  /** Whether to connect with TLS. */
-  readonly tls: boolean;
-
-  /**
-   * Prefer {@linkcode HttpClient.prepare}, which fills these in from an
-   * {@linkcode HttpRequest}.
-   *
-   * @param init Every field of the prepared request.
-   */
-  constructor(init: {
-    method: string;
-    url: URL;
-    wire: Uint8Array;
-    expectsBody: boolean;
-    hostname: string;
-    port: number;
-    tls: boolean;
-  }) {
-    this.method = init.method;
-    this.url = init.url;
-    this.wire = init.wire;
-    this.expectsBody = init.expectsBody;
-    this.hostname = init.hostname;
-    this.port = init.port;
-    this.tls = init.tls;
-    this.origin = `${init.tls ? "https" : "http"}://${init.hostname}:${init.port}`;
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Byte constants and small parsers
-
-const CR = 13;
-const LF = 10;
-const SP = 32;
-const HT = 9;
-const COLON = 58;
-const COMMA = 44;
-
-const INITIAL_BUFFER = 16 * 1024;
-const MAX_HEAD = 256 * 1024;
-const MAX_CHUNK_LINE = 4096;
-
-const encoder = new TextEncoder();
-const NAME_CONTENT_LENGTH = encoder.encode("content-length");
-const NAME_TRANSFER_ENCODING = encoder.encode("transfer-encoding");
-const NAME_CONNECTION = encoder.encode("connection");
-const TOKEN_CHUNKED = encoder.encode("chunked");
-const TOKEN_CLOSE = encoder.encode("close");
-const TOKEN_KEEP_ALIVE = encoder.encode("keep-alive");
-
-/** Raised for malformed responses; classified as "protocol error". */
-class ProtocolError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ProtocolError";
-  }
-}
-
-/** The peer closed the connection; classified by how much had arrived. */
-class EofError extends Error {
-  constructor() {
-    super("connection closed by peer");
-    this.name = "EofError";
-  }
-}
-
-/** The shared timer expired a request. */
-class TimeoutError extends Error {
-  constructor() {
-    super("timed out");
-    this.name = "TimeoutError";
-  }
-}
-
-/** The client was closed. */
-class AbortedError extends Error {
-  constructor() {
-    super("client closed");
-    this.name = "AbortedError";
-  }
-}
-
-/** Index of the first LF in `b[from, end)`, or -1. */
-function findLF(b: Uint8Array, from: number, end: number): number {
-  for (let i = from; i < end; i++) {
-    if (b[i] === LF) return i;
-  }
-  return -1;
-}
-
-/** Whether `b[at, at + name.length)` equals the lower-case ASCII `name`, ignoring case. */
-function equalsLower(b: Uint8Array, at: number, name: Uint8Array): boolean {
-  for (let i = 0; i < name.length; i++) {
-    const x = b[at + i];
-    const t = name[i];
-    if (x !== t && !(t >= 97 && t <= 122 && x === t - 32)) return false;
-  }
-  return true;
-}
-
-/** Whether the comma-separated list in `b[from, to)` holds `token` (case-insensitive). */
-function hasToken(b: Uint8Array, from: number, to: number, token: Uint8Array): boolean {
-  let i = from;
-  while (i < to) {
-    while (i < to && (b[i] === SP || b[i] === HT || b[i] === COMMA)) i++;
-    let j = i;
-    while (j < to && b[j] !== COMMA) j++;
-    let e = j;
-    while (e > i && (b[e - 1] === SP || b[e - 1] === HT)) e--;
-    if (e - i === token.length && equalsLower(b, i, token)) return true;
-    i = j;
-  }
-  return false;
-}
-
-/** Whether the last element of the comma-separated list in `b[from, to)` is `token`. */
-function lastTokenIs(b: Uint8Array, from: number, to: number, token: Uint8Array): boolean {
-  let e = to;
-  while (e > from && (b[e - 1] === SP || b[e - 1] === HT)) e--;
-  let s = e;
-  while (s > from && b[s - 1] !== COMMA) s--;
-  while (s < e && (b[s] === SP || b[s] === HT)) s++;
-  return e - s === token.length && equalsLower(b, s, token);
-}
-
-// ---------------------------------------------------------------------------
-// Connections and pools
-
-/** One pooled connection with its read buffer and the state of the response being read. */
-class Connection {
-  readonly conn: Deno.Conn;
-  buf: Uint8Array = new Uint8Array(INITIAL_BUFFER);
-  /** Unconsumed bytes are `buf[start, end)`. */
-  start = 0;
-  end = 0;
-  /** Responses completed on this connection. */
-  served = 0;
-  /** Bytes read from the socket for the current response (plus leftovers it inherited). */
-  received = 0;
-  deadline = 0;
-  /** A request is in flight on it. */
-  busy = false;
-  timedOut = false;
-  aborted = false;
-  closed = false;
-  // Parsed head of the current response.
-  status = 0;
-  keepAlive = true;
-  contentLength = -1;
-  chunked = false;
-  closeDelimited = false;
-
-  constructor(conn: Deno.Conn) {
-    this.conn = conn;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    try {
-      this.conn.close();
-    } catch {
-      // already closed by Deno
-    }
-  }
-}
-
-/** A queued caller waiting for a connection (or for a free slot to open one). */
-interface Waiter {
-  deadline: number;
-  resolve: (c: Connection | null) => void;
-  reject: (e: Error) => void;
-}
-
-/** The connections of one origin. */
-class Pool {
-  readonly hostname: string;
-  readonly port: number;
-  readonly tls: boolean;
-  readonly max: number;
-  readonly idle: Connection[] = [];
-  readonly waiters: Waiter[] = [];
-  /** Connections open or being opened (the slots in use). */
-  total = 0;
-
-  constructor(p: PreparedRequest, max: number) {
-    this.hostname = p.hostname;
-    this.port = p.port;
-    this.tls = p.tls;
-    this.max = max;
-  }
-
-  /** Returns a healthy connection after a response: to a waiter, else to the idle stack. */
-  release(c: Connection): void {
-    const w = this.waiters.shift();
-    if (w !== undefined) w.resolve(c);
-    else this.idle.push(c);
-  }
-
-  /** A slot was freed (its connection closed, or a connect failed). */
-  freeSlot(): void {
-    const w = this.waiters.shift();
-    if (w !== undefined) w.resolve(null); // null: "open your own connection in my slot"
-    else this.total--;
-  }
-}
-
-/** An in-progress connect, expired by the client's timer. */
-interface ConnectAttempt {
-  deadline: number;
-  expire(error: Error): void;
-}
-
-// ---------------------------------------------------------------------------
-// Error classification
-
-/**
- * Maps an error thrown while connecting, writing or reading to a stable
- * {@linkcode HttpErrorType}.
- *
- * @param error The thrown value.
- * @param tls Whether the error happened during a TLS handshake.
- * @returns The error type.
- *
- * @example Classify a refused connection
- * ```ts ignore
- * import { classifyError } from "./http_client.ts";
- *
- * try {
- *   await Deno.connect({ hostname: "127.0.0.1", port: 1 });
- * } catch (e) {
- *   console.log(classifyError(e)); // "connection refused"
- * }
- * ```
- */
-export function classifyError(error: unknown, tls = false): HttpErrorType {
-  if (error instanceof TimeoutError || error instanceof Deno.errors.TimedOut) return "timeout";
-  if (error instanceof AbortedError) return "aborted";
-  if (error instanceof ProtocolError) return "protocol error";
-  if (error instanceof Deno.errors.ConnectionRefused) return "connection refused";
-  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-    return "permission denied";
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  if (
-    /lookup address|name or service|no such host|nodename nor servname|getaddrinfo|dns/i.test(
-      message,
-    )
-  ) {
-    return "dns error";
-  }
-  if (tls) {
-    if (
-      error instanceof Deno.errors.ConnectionReset ||
-      error instanceof Deno.errors.ConnectionAborted
-    ) return "connection reset";
-    return "tls error";
-  }
-  if (/certificate|handshake|tls|ssl|alert/i.test(message)) return "tls error";
-  if (
-    error instanceof EofError ||
-    error instanceof Deno.errors.ConnectionReset ||
-    error instanceof Deno.errors.ConnectionAborted ||
-    error instanceof Deno.errors.BrokenPipe ||
-    error instanceof Deno.errors.UnexpectedEof ||
-    error instanceof Deno.errors.NotConnected
-  ) return "connection reset";
-  return "network error";
-}
-
-/** Errors that, with no response byte received on a reused connection, mean "stale keep-alive socket". */
-function isStaleSocketError(error: unknown): boolean {
-  return error instanceof EofError ||
-    error instanceof Deno.errors.ConnectionReset ||
-    error instanceof Deno.errors.ConnectionAborted ||
-    error instanceof Deno.errors.BrokenPipe ||
-    error instanceof Deno.errors.UnexpectedEof ||
-    error instanceof Deno.errors.NotConnected;
-}
-
-// ---------------------------------------------------------------------------
-// The client
-
 const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE_RE = /[\r\n\0]/;
+const encoder = new TextEncoder();
 
 /**
  * An HTTP/1.1 client with keep-alive pools per origin, a per-host connection
@@ -442,6 +123,7 @@ export class HttpClient {
   #timer: ReturnType<typeof setInterval> | undefined = undefined;
   #tickMs: number;
   #closed = false;
+  #retries = 0;
 
   /**
    * Creates a client. It opens no connection until the first request.
@@ -563,9 +245,13 @@ export class HttpClient {
   /**
    * Sends a prepared request and reads the whole response. Never throws.
    *
-   * A request that fails on a reused keep-alive connection before any byte of the
-   * response arrived (the server had closed the idle socket) is retried once on
-   * a fresh connection, whatever its method.
+   * When a reused keep-alive connection turns out to be dead (it ends before
+   * any byte of the response arrived: the server had closed the idle socket),
+   * the request is retried once on a fresh connection, but only when that
+   * cannot duplicate it: its method is idempotent (GET, HEAD, OPTIONS, TRACE,
+   * PUT, DELETE), or nothing of it was written to the socket (as Go's
+   * `net/http` does). Otherwise it fails with `"connection reset"`. Each retry
+   * is counted in {@linkcode HttpClient.retries}.
    *
    * @param prepared A request from {@linkcode HttpClient.prepare}.
    * @returns The status code and bytes received, or an error type.
@@ -593,44 +279,10 @@ export class HttpClient {
       c.deadline = deadline;
       c.received = 0;
       c.busy = true;
+      c.written = false;
       try {
-        const wire = prepared.wire;
-        const n = await c.conn.write(wire);
-        if (n < wire.length) await writeRest(c, wire, n);
-        // Fast path: the whole response arrives in one read (the buffer is empty here).
-        const r = await c.conn.read(c.buf);
-        if (r === null) throw new EofError();
-        c.end = r;
-        c.received = r;
-        const expectsBody = prepared.expectsBody;
-        if (parseHead(c)) {
-          const status = c.status;
-          let done = false;
-          if (status >= 200 && !c.chunked) {
-            if (!expectsBody || status === 204 || status === 304) done = true;
-            else if (c.contentLength >= 0 && c.end - c.start >= c.contentLength) {
-              c.start += c.contentLength;
-              done = true;
-            }
-          }
-          if (!done) await readResponse(c, expectsBody, true);
-        } else {
-          await readResponse(c, expectsBody, false);
-        }
-        c.busy = false;
-        if (c.timedOut || c.aborted) throw c.aborted ? new AbortedError() : new TimeoutError();
-        c.served++;
-        const bytes = c.received - (c.end - c.start);
-        const outcome: HttpOutcome = { statusCode: c.status, bytes };
-        if (c.keepAlive && c.start === c.end && !this.#closed) {
-          c.start = c.end = 0;
-          pool.release(c);
-        } else {
-          c.close();
-          this.#conns.delete(c);
-          pool.freeSlot();
-        }
-        return outcome;
+        await exchange(c, prepared);
+        return this.#completed(c, pool);
       } catch (e) {
         c.busy = false;
         c.close();
@@ -639,8 +291,12 @@ export class HttpClient {
         let error: HttpErrorType;
         if (c.aborted || this.#closed) error = "aborted";
         else if (c.timedOut) error = "timeout";
-        else if (reused && bytes === 0 && attempt === 0 && isStaleSocketError(e)) {
+        else if (
+          reused && bytes === 0 && attempt === 0 && isStaleSocketError(e) &&
+          (prepared.idempotent || !c.written)
+        ) {
           // A stale keep-alive socket: retry once on a fresh connection in the same slot.
+          this.#retries++;
           try {
             c = await this.#connect(pool, deadline);
             continue;
@@ -648,12 +304,38 @@ export class HttpClient {
             pool.freeSlot();
             return { statusCode: 0, bytes: 0, error: classifyError(e2, pool.tls) };
           }
-        } else if (e instanceof EofError && bytes > 0) error = "protocol error";
-        else error = classifyError(e);
+        } else error = classifyError(e, false, bytes);
         pool.freeSlot();
         return { statusCode: 0, bytes, error };
       }
     }
+  }
+
+  /**
+   * Requests retried on a fresh connection after a reused one turned out to
+   * be dead (see {@linkcode HttpClient.send}), since the client was created.
+   * Each retry sent the request a second time.
+   */
+  get retries(): number {
+    return this.#retries;
+  }
+
+  /** A response was read whole on `c`: keep or close `c`, and report the outcome. */
+  #completed(c: Connection, pool: Pool): HttpOutcome {
+    c.busy = false;
+    if (c.timedOut || c.aborted) throw c.aborted ? new AbortedError() : new TimeoutError();
+    c.served++;
+    const bytes = c.received - (c.end - c.start);
+    const outcome: HttpOutcome = { statusCode: c.status, bytes };
+    if (c.keepAlive && c.start === c.end && !this.#closed) {
+      c.start = c.end = 0;
+      pool.release(c);
+    } else {
+      c.close();
+      this.#conns.delete(c);
+      pool.freeSlot();
+    }
+    return outcome;
   }
 
   /**
@@ -800,222 +482,36 @@ export class HttpClient {
 }
 
 // ---------------------------------------------------------------------------
-// Reading and parsing (module functions: no private-field access on the hot path)
+// One exchange on a connection (a module function: no private-field access on the hot path)
+
+/**
+ * Writes the request on `c` and reads the whole response into `c`'s fields.
+ * Sets `c.written` once any byte of the request may have reached the socket
+ * (a failed first write wrote nothing). Throws on any failure.
+ */
+async function exchange(c: Connection, prepared: PreparedRequest): Promise<void> {
+  const wire = prepared.wire;
+  const n = await c.conn.write(wire);
+  c.written = true;
+  if (n < wire.length) await writeRest(c, wire, n);
+  // Fast path: the whole response arrives in one read (the buffer is empty here).
+  const r = await c.conn.read(c.buf);
+  if (r === null) throw new EofError();
+  c.end = r;
+  c.received = r;
+  const expectsBody = prepared.expectsBody;
+  if (!parseHead(c)) return await readResponse(c, expectsBody, false);
+  const status = c.status;
+  if (status >= 200 && !c.chunked) {
+    if (!expectsBody || status === 204 || status === 304) return;
+    if (c.contentLength >= 0 && c.end - c.start >= c.contentLength) {
+      c.start += c.contentLength;
+      return;
+    }
+  }
+  await readResponse(c, expectsBody, true);
+}
 
 async function writeRest(c: Connection, wire: Uint8Array, written: number): Promise<void> {
   while (written < wire.length) written += await c.conn.write(wire.subarray(written));
-}
-
-/**
- * Reads more bytes into `c.buf[c.end, …)`, compacting or (for a head) growing
- * the buffer when it is full. Throws EofError when the peer closed.
- */
-async function fill(c: Connection, head: boolean): Promise<void> {
-  if (c.start === c.end) {
-    c.start = c.end = 0;
-  } else if (c.end === c.buf.length) {
-    if (c.start > 0) {
-      c.buf.copyWithin(0, c.start, c.end);
-      c.end -= c.start;
-      c.start = 0;
-    } else if (head && c.buf.length < MAX_HEAD) {
-      const bigger = new Uint8Array(c.buf.length * 2);
-      bigger.set(c.buf.subarray(0, c.end));
-      c.buf = bigger;
-    } else {
-      throw new ProtocolError("response head or chunk line too large");
-    }
-  }
-  const n = await c.conn.read(c.end === 0 ? c.buf : c.buf.subarray(c.end));
-  if (n === null) throw new EofError();
-  c.end += n;
-  c.received += n;
-}
-
-/**
- * Parses a response head in `c.buf[c.start, c.end)`. Returns false when it is
- * incomplete; on success consumes it and sets `status`, `keepAlive`,
- * `contentLength`, `chunked` on `c`. Throws ProtocolError when malformed.
- */
-function parseHead(c: Connection): boolean {
-  const b = c.buf;
-  const end = c.end;
-  let p = c.start;
-  let lf = findLF(b, p, end);
-  if (lf < 0) return false;
-  // Status line: HTTP/1.x SP ddd [SP reason]
-  let le = lf > p && b[lf - 1] === CR ? lf - 1 : lf;
-  if (
-    le - p < 12 || b[p] !== 72 || b[p + 1] !== 84 || b[p + 2] !== 84 || b[p + 3] !== 80 ||
-    b[p + 4] !== 47 || b[p + 5] !== 49 || b[p + 6] !== 46 || b[p + 8] !== SP
-  ) throw new ProtocolError("malformed status line");
-  const minor = b[p + 7] - 48;
-  const d1 = b[p + 9] - 48;
-  const d2 = b[p + 10] - 48;
-  const d3 = b[p + 11] - 48;
-  if (
-    (minor !== 0 && minor !== 1) || d1 < 1 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9 ||
-    (le - p > 12 && b[p + 12] !== SP)
-  ) throw new ProtocolError("malformed status line");
-  const status = d1 * 100 + d2 * 10 + d3;
-  let contentLength = -1;
-  let chunked = false;
-  let hasTE = false;
-  let close = minor === 0;
-  p = lf + 1;
-  for (;;) {
-    lf = findLF(b, p, end);
-    if (lf < 0) return false;
-    le = lf > p && b[lf - 1] === CR ? lf - 1 : lf;
-    if (le === p) {
-      p = lf + 1;
-      break;
-    }
-    const c0 = b[p];
-    if (c0 === SP || c0 === HT) { // obsolete line folding: continuation of an ignored value
-      p = lf + 1;
-      continue;
-    }
-    let colon = p;
-    while (colon < le && b[colon] !== COLON) colon++;
-    if (colon === le || colon === p || b[colon - 1] === SP || b[colon - 1] === HT) {
-      throw new ProtocolError("malformed header line");
-    }
-    const nameLen = colon - p;
-    if (nameLen === 14 || nameLen === 17 || nameLen === 10) {
-      let vs = colon + 1;
-      let ve = le;
-      while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
-      while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HT)) ve--;
-      if (nameLen === 14 && equalsLower(b, p, NAME_CONTENT_LENGTH)) {
-        if (vs === ve) throw new ProtocolError("empty Content-Length");
-        let v = 0;
-        for (let i = vs; i < ve; i++) {
-          const d = b[i] - 48;
-          if (d < 0 || d > 9) throw new ProtocolError("invalid Content-Length");
-          v = v * 10 + d;
-        }
-        if (v > Number.MAX_SAFE_INTEGER) throw new ProtocolError("Content-Length too large");
-        if (contentLength >= 0 && contentLength !== v) {
-          throw new ProtocolError("conflicting Content-Length headers");
-        }
-        contentLength = v;
-      } else if (nameLen === 17 && equalsLower(b, p, NAME_TRANSFER_ENCODING)) {
-        hasTE = true;
-        chunked = lastTokenIs(b, vs, ve, TOKEN_CHUNKED);
-      } else if (nameLen === 10 && equalsLower(b, p, NAME_CONNECTION)) {
-        if (hasToken(b, vs, ve, TOKEN_CLOSE)) close = true;
-        else if (minor === 0 && hasToken(b, vs, ve, TOKEN_KEEP_ALIVE)) close = false;
-      }
-    }
-    p = lf + 1;
-  }
-  c.start = p;
-  c.status = status;
-  c.chunked = chunked;
-  c.contentLength = hasTE ? -1 : contentLength;
-  // Transfer-Encoding with Content-Length is a smuggling risk: use TE, then close.
-  c.keepAlive = !close && !(hasTE && contentLength >= 0);
-  return true;
-}
-
-/** Reads the rest of a response (skipping 1xx), leaving its fields on `c`; `haveHead`: the
- * head in `c` is parsed already. */
-async function readResponse(c: Connection, expectsBody: boolean, haveHead: boolean): Promise<void> {
-  for (;;) {
-    if (!haveHead) {
-      while (!parseHead(c)) await fill(c, true);
-    }
-    haveHead = false;
-    const status = c.status;
-    if (status >= 200) break;
-    if (status === 101) throw new ProtocolError("unexpected 101 Switching Protocols");
-    // 1xx interim response: its head is consumed; read the next one.
-  }
-  const status = c.status;
-  if (!expectsBody || status === 204 || status === 304) return;
-  if (c.chunked) return await readChunked(c);
-  if (c.contentLength >= 0) return await skipBytes(c, c.contentLength);
-  // Delimited by the connection closing.
-  c.keepAlive = false;
-  for (;;) {
-    c.start = c.end = 0;
-    try {
-      await fill(c, false);
-    } catch (e) {
-      if (e instanceof EofError) return;
-      throw e;
-    }
-  }
-}
-
-/** Reads and discards the next `n` body bytes. */
-async function skipBytes(c: Connection, n: number): Promise<void> {
-  let remaining = n;
-  for (;;) {
-    const avail = c.end - c.start;
-    if (avail >= remaining) {
-      c.start += remaining;
-      return;
-    }
-    remaining -= avail;
-    c.start = c.end = 0;
-    await fill(c, false);
-  }
-}
-
-/** Reads (and discards) a chunked body and its trailers. */
-async function readChunked(c: Connection): Promise<void> {
-  for (;;) {
-    // chunk-size [; ext] CRLF
-    let lf = findLF(c.buf, c.start, c.end);
-    while (lf < 0) {
-      if (c.end - c.start > MAX_CHUNK_LINE) throw new ProtocolError("chunk size line too long");
-      await fill(c, false);
-      lf = findLF(c.buf, c.start, c.end);
-    }
-    const b = c.buf;
-    let size = 0;
-    let i = c.start;
-    for (; i < lf; i++) {
-      const x = b[i];
-      let d: number;
-      if (x >= 48 && x <= 57) d = x - 48;
-      else if (x >= 97 && x <= 102) d = x - 87;
-      else if (x >= 65 && x <= 70) d = x - 55;
-      else break;
-      size = size * 16 + d;
-    }
-    if (i === c.start) throw new ProtocolError("invalid chunk size");
-    if (size > Number.MAX_SAFE_INTEGER) throw new ProtocolError("chunk too large");
-    const t = b[i];
-    if (i < lf && t !== 59 && t !== SP && t !== HT && t !== CR) { // ';' starts an extension
-      throw new ProtocolError("invalid chunk size");
-    }
-    c.start = lf + 1;
-    if (size === 0) break;
-    await skipBytes(c, size);
-    // CRLF after the data
-    while (c.end - c.start < 2 && !(c.end > c.start && c.buf[c.start] === LF)) {
-      await fill(c, false);
-    }
-    if (c.buf[c.start] === CR && c.buf[c.start + 1] === LF) c.start += 2;
-    else if (c.buf[c.start] === LF) c.start += 1;
-    else throw new ProtocolError("missing CRLF after chunk data");
-  }
-  // Trailer section: header lines until an empty line.
-  let trailerBytes = 0;
-  for (;;) {
-    let lf = findLF(c.buf, c.start, c.end);
-    while (lf < 0) {
-      if (c.end - c.start > MAX_CHUNK_LINE) throw new ProtocolError("trailer line too long");
-      await fill(c, false);
-      lf = findLF(c.buf, c.start, c.end);
-    }
-    const empty = lf === c.start || (lf === c.start + 1 && c.buf[c.start] === CR);
-    trailerBytes += lf + 1 - c.start;
-    if (trailerBytes > MAX_HEAD) throw new ProtocolError("trailers too large");
-    c.start = lf + 1;
-    if (empty) return;
-  }
 }

@@ -87,7 +87,8 @@ export function formatPercent(fraction: number): string {
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return "-";
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let value = Math.abs(bytes);
+  // Whole bytes below 1 KiB: a rate such as 976.469… B/s reads 976 B/s.
+  let value = Math.abs(bytes) < 1024 ? Math.round(Math.abs(bytes)) : Math.abs(bytes);
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
@@ -127,58 +128,64 @@ export function visibleWidth(text: string): number {
 }
 
 /**
- * The rate-limiter figures of a run's arrival-rate scenarios (Lunge's block).
- *
- * The limiter paces *iterations*, so the actual rate is the iterations the
- * arrival-rate scenarios started per second of the run: comparable with the
- * target even when an iteration sends several requests or VU scenarios run
- * beside it (with one request per iteration it equals their requests/s). The
- * target is what the schedule called for over the same time (the integral of
- * its rate), so a ramp is judged against its mean, not its peak.
+ * The rate-limiter figures of one arrival-rate scenario (Lunge's block, per
+ * scenario). The limiter paces *iterations*, so every figure counts
+ * iterations, per second of the run; with one request per iteration they
+ * equal requests.
  */
-export interface RateLimiterFigures {
-  /** Names of the arrival-rate scenarios these figures cover. */
-  scenarios: string[];
-  /** Iterations per second the schedules called for, on average over the run. */
+export interface ScenarioRateFigures {
+  /** The scenario's name. */
+  name: string;
+  /** Iterations per second the schedule called for, on average over the run
+   * (the integral of its rate over the time that ran, per second). */
   targetRps: number;
-  /** Sum of the scenarios' configured peak rates. */
+  /** The configured (peak) rate. */
   peakRps: number;
-  /** Whether a scenario ramps, so that its mean target differs from its peak. */
+  /** Whether the scenario ramps, so that its mean target differs from its peak. */
   ramps: boolean;
-  /** Iterations the arrival-rate scenarios started, per second of the run. */
+  /** Iterations it started, per second of the run. */
   actualRps: number;
-  /** Iterations started / iterations planned; NaN when nothing was planned. */
+  /** Iterations started / iterations planned (0..1, or more when the
+   * generator ran ahead); NaN when nothing was planned. */
   efficiency: number;
-  /** The last generation rate the engine reported to the collector (requests/s). */
-  generationRate: number;
-  /** Completed requests / iterations started; NaN when none started, or when
-   * VU scenarios ran too (their requests cannot be told apart). */
+  /** Iterations started / iterations due (started + dropped): the share of
+   * due iterations that found a free VU, 0..1; NaN when none was due. */
   completionRate: number;
   /** Iterations due while no VU was free. */
   droppedIterations: number;
 }
 
+/** The rate-limiter figures of a run: one entry per arrival-rate scenario, and the run's generation rate. */
+export interface RateLimiterFigures {
+  /** Per arrival-rate scenario, in the result's order. */
+  scenarios: ScenarioRateFigures[];
+  /** Requests the engine sent per second over the whole run, all scenarios
+   * together (VU scenarios too): the collector's generation rate. */
+  generationRate: number;
+}
+
 /** The rate-limiter figures, or `null` when no scenario uses an arrival-rate executor. */
 export function rateLimiterFigures(result: RunResult): RateLimiterFigures | null {
-  const all = Object.entries(result.scenarios);
-  const arrival = all.filter(([, s]) => isArrivalRate(s.executor));
-  if (arrival.length === 0) return null;
-  const planned = arrival.reduce((sum, [, s]) => sum + (s.plannedIterations ?? 0), 0);
-  const started = arrival.reduce((sum, [, s]) => sum + s.iterations, 0);
   const seconds = result.duration / 1000;
-  return {
-    scenarios: arrival.map(([name]) => name),
-    targetRps: seconds > 0 ? planned / seconds : 0,
-    peakRps: arrival.reduce((sum, [, s]) => sum + s.targetRate, 0),
-    ramps: arrival.some(([, s]) => s.executor.startsWith("ramping")),
-    actualRps: seconds > 0 ? started / seconds : 0,
-    efficiency: planned > 0 ? started / planned : NaN,
-    generationRate: result.metrics.generation.rate,
-    completionRate: started > 0 && arrival.length === all.length
-      ? result.metrics.totalRequests / started
-      : NaN,
-    droppedIterations: arrival.reduce((sum, [, s]) => sum + s.droppedIterations, 0),
-  };
+  const perSecond = (n: number) => seconds > 0 ? n / seconds : 0;
+  const scenarios: ScenarioRateFigures[] = [];
+  for (const [name, s] of Object.entries(result.scenarios)) {
+    if (!isArrivalRate(s.executor)) continue;
+    const planned = s.plannedIterations ?? 0;
+    const due = s.iterations + s.droppedIterations;
+    scenarios.push({
+      name,
+      targetRps: perSecond(planned),
+      peakRps: s.targetRate,
+      ramps: s.executor.startsWith("ramping"),
+      actualRps: perSecond(s.iterations),
+      efficiency: planned > 0 ? s.iterations / planned : NaN,
+      completionRate: due > 0 ? s.iterations / due : NaN,
+      droppedIterations: s.droppedIterations,
+    });
+  }
+  if (scenarios.length === 0) return null;
+  return { scenarios, generationRate: result.metrics.generation.rate };
 }
 
 // ---------------------------------------------------------------------------
@@ -237,4 +244,55 @@ export function noResponseCount(metrics: MetricsSnapshot): number {
 /** A status code as a table shows it: `0 (no response)`, else the code itself. */
 export function statusLabel(code: string): string {
   return code === NO_RESPONSE_STATUS ? `${code} (no response)` : code;
+}
+
+/** Iterations dropped and due over the arrival-rate scenarios (due = started + dropped). */
+export function droppedIterations(result: RunResult): { dropped: number; due: number } {
+  let dropped = 0;
+  let due = 0;
+  for (const s of Object.values(result.scenarios)) {
+    if (!isArrivalRate(s.executor)) continue;
+    dropped += s.droppedIterations;
+    due += s.iterations + s.droppedIterations;
+  }
+  return { dropped, due };
+}
+
+/** The run's verdict as every report words it. */
+export interface Verdict {
+  /** Whether the run passed (thresholds held, no run error). */
+  passed: boolean;
+  /** `"good"` for a clean pass, `"warn"` for a pass with dropped iterations, `"bad"` for a failure. */
+  tone: Tone;
+  /** The verdict line, e.g. `PASSED`, or `PASSED with 91 dropped iterations (15 %): …`. */
+  text: string;
+}
+
+/** A share as a whole percentage with a space, `15 %`; `<1 %` for a small nonzero share. */
+function wholePercent(fraction: number): string {
+  const pct = Math.round(fraction * 100);
+  return pct === 0 && fraction > 0 ? "<1 %" : `${pct} %`;
+}
+
+/**
+ * The verdict: `PASSED` or `FAILED`, and when arrival-rate iterations were
+ * dropped, how many and why it matters, so that a pass with drops never reads
+ * as a clean pass (the latency figures cover only the iterations that
+ * started). A user who wants drops to fail the run adds a
+ * `dropped_iterations` threshold.
+ */
+export function verdict(result: RunResult): Verdict {
+  const word = result.passed ? "PASSED" : "FAILED";
+  const { dropped, due } = droppedIterations(result);
+  if (dropped === 0) {
+    return { passed: result.passed, tone: result.passed ? "good" : "bad", text: word };
+  }
+  const iterations = dropped === 1 ? "iteration" : "iterations";
+  const share = due > 0 ? ` (${wholePercent(dropped / due)})` : "";
+  return {
+    passed: result.passed,
+    tone: result.passed ? "warn" : "bad",
+    text: `${word} with ${formatCount(dropped)} dropped ${iterations}${share}: ` +
+      "latency excludes iterations that never started; raise --max-vus",
+  };
 }

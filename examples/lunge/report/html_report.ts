@@ -28,6 +28,7 @@ import {
   sortedCounts,
   successRateTone,
   type Tone,
+  verdict,
 } from "./_report_format.ts";
 
 /** The id of the `<script type="application/json">` element holding the result. */
@@ -146,26 +147,54 @@ function num(x: number): string {
   return String(Math.round(x * 10) / 10);
 }
 
-function renderChart(spec: ChartSpec, axis: TimeAxis): string {
-  const { t0, t1, interval, points } = axis;
-  const xOf = (t: number) => MARGIN.left + ((t - t0) / (t1 - t0)) * PLOT_WIDTH;
-  let max = 0;
-  for (const s of spec.series) for (const v of s.values) max = Math.max(max, finite(v));
-  // Leave headroom above the highest value for the phase labels.
-  const top = max * 1.12;
-  let step = top > 0 ? niceStep(top, 4) : 0.25;
-  if (spec.integer) step = Math.max(1, Math.round(step));
-  const yMax = top > 0 ? Math.max(step, Math.ceil(top / step) * step) : 1;
-  const yOf = (v: number) => MARGIN.top + PLOT_HEIGHT - (finite(v) / yMax) * PLOT_HEIGHT;
-  const parts: string[] = [];
+/** The y axis of a chart: its top and tick step, from the highest value. */
+export interface YScale {
+  /** The value at the top of the plot. */
+  yMax: number;
+  /** The distance between two ticks. */
+  step: number;
+}
 
-  // Phase bands and markers.
+/**
+ * The y scale for values up to `max`: 12 % headroom above the highest value
+ * (for the phase labels), a "nice" step for about four ticks (whole when
+ * `integer`), and a top on a whole step. Pure.
+ */
+export function yScale(max: number, integer = false): YScale {
+  const top = finite(max) * 1.12;
+  let step = top > 0 ? niceStep(top, 4) : 0.25;
+  if (integer) step = Math.max(1, Math.round(step));
+  const yMax = top > 0 ? Math.max(step, Math.ceil(top / step) * step) : 1;
+  return { yMax, step };
+}
+
+/**
+ * The x ticks of a time axis `spanS` seconds long, in seconds since its
+ * start: a step from {@linkcode TIME_STEPS_S} giving at most 8 intervals
+ * (whole hours beyond). Pure.
+ */
+export function timeTicks(spanS: number): number[] {
+  const stepS = TIME_STEPS_S.find((s) => spanS / s <= 8) ?? Math.ceil(spanS / 8 / 3600) * 3600;
+  const ticks: number[] = [];
+  for (let s = 0; s <= spanS + 1e-9; s += stepS) ticks.push(s);
+  return ticks;
+}
+
+/** Maps time and value to plot coordinates. */
+interface Plot {
+  xOf: (t: number) => number;
+  yOf: (v: number) => number;
+}
+
+/** The phase bands and markers (with a label where a band is wide enough). */
+function phaseParts(axis: TimeAxis, plot: Plot): string[] {
+  const parts: string[] = [];
   axis.phases.forEach((phase, i) => {
-    const start = Math.max(t0, phase.timestamp);
-    const end = Math.min(t1, axis.phases[i + 1]?.timestamp ?? t1);
+    const start = Math.max(axis.t0, phase.timestamp);
+    const end = Math.min(axis.t1, axis.phases[i + 1]?.timestamp ?? axis.t1);
     if (!(end > start) || phase.phase === "done") return;
-    const x = xOf(start);
-    const w = xOf(end) - x;
+    const x = plot.xOf(start);
+    const w = plot.xOf(end) - x;
     const name = escapeHtml(phase.phase);
     parts.push(
       `<rect class="band phase-${name}" x="${num(x)}" y="${MARGIN.top}" width="${
@@ -181,44 +210,45 @@ function renderChart(spec: ChartSpec, axis: TimeAxis): string {
       );
     }
   });
+  return parts;
+}
 
-  // Horizontal grid and y ticks.
-  for (let v = 0; v <= yMax + step / 2; v += step) {
-    const y = yOf(v);
+/** The horizontal grid with y tick labels, the x ticks (elapsed time) and the x axis. */
+function axisParts(spec: ChartSpec, axis: TimeAxis, plot: Plot, scale: YScale): string[] {
+  const parts: string[] = [];
+  const bottom = MARGIN.top + PLOT_HEIGHT;
+  for (let v = 0; v <= scale.yMax + scale.step / 2; v += scale.step) {
+    const y = num(plot.yOf(v));
     parts.push(
-      `<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_WIDTH}" y1="${num(y)}" y2="${
-        num(y)
-      }"/>`,
-      `<text class="tick" x="${MARGIN.left - 6}" y="${num(y + 4)}" text-anchor="end">${
+      `<line class="grid" x1="${MARGIN.left}" x2="${
+        MARGIN.left + PLOT_WIDTH
+      }" y1="${y}" y2="${y}"/>`,
+      `<text class="tick" x="${MARGIN.left - 6}" y="${num(plot.yOf(v) + 4)}" text-anchor="end">${
         escapeHtml(spec.formatTick(v))
       }</text>`,
     );
   }
-
-  // X ticks: elapsed time since the start of the axis.
-  const spanS = (t1 - t0) / 1000;
-  const stepS = TIME_STEPS_S.find((s) => spanS / s <= 8) ?? Math.ceil(spanS / 8 / 3600) * 3600;
-  for (let s = 0; s <= spanS + 1e-9; s += stepS) {
-    const x = xOf(t0 + s * 1000);
+  for (const s of timeTicks((axis.t1 - axis.t0) / 1000)) {
+    const x = num(plot.xOf(axis.t0 + s * 1000));
     parts.push(
-      `<line class="axis" x1="${num(x)}" x2="${num(x)}" y1="${MARGIN.top + PLOT_HEIGHT}" y2="${
-        MARGIN.top + PLOT_HEIGHT + 4
-      }"/>`,
-      `<text class="tick" x="${num(x)}" y="${MARGIN.top + PLOT_HEIGHT + 17}" text-anchor="middle">${
-        axisTime(s)
-      }</text>`,
+      `<line class="axis" x1="${x}" x2="${x}" y1="${bottom}" y2="${bottom + 4}"/>`,
+      `<text class="tick" x="${x}" y="${bottom + 17}" text-anchor="middle">${axisTime(s)}</text>`,
     );
   }
   parts.push(
-    `<line class="axis" x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_WIDTH}" y1="${
-      MARGIN.top + PLOT_HEIGHT
-    }" y2="${MARGIN.top + PLOT_HEIGHT}"/>`,
+    `<line class="axis" x1="${MARGIN.left}" x2="${
+      MARGIN.left + PLOT_WIDTH
+    }" y1="${bottom}" y2="${bottom}"/>`,
   );
+  return parts;
+}
 
-  // The series: a path each, plus point markers when there are few points.
-  const xs = points.map((p) => xOf(p.timestamp + interval / 2));
+/** The series: a path each, plus point markers when there are few points. */
+function seriesParts(spec: ChartSpec, axis: TimeAxis, plot: Plot): string[] {
+  const parts: string[] = [];
+  const xs = axis.points.map((p) => plot.xOf(p.timestamp + axis.interval / 2));
   for (const s of spec.series) {
-    const coords = s.values.map((v, i) => `${num(xs[i])},${num(yOf(v))}`);
+    const coords = s.values.map((v, i) => `${num(xs[i])},${num(plot.yOf(v))}`);
     if (coords.length >= 2) {
       parts.push(
         `<path class="line ${s.className}${s.dashed ? " dashed" : ""}" d="M${
@@ -233,12 +263,27 @@ function renderChart(spec: ChartSpec, axis: TimeAxis): string {
       }
     }
   }
+  return parts;
+}
 
-  parts.push(
+/** One chart: an SVG of the series over time, with phases, axes, a legend and a hover line. */
+function renderChart(spec: ChartSpec, axis: TimeAxis): string {
+  const { t0, t1 } = axis;
+  let max = 0;
+  for (const s of spec.series) for (const v of s.values) max = Math.max(max, finite(v));
+  const scale = yScale(max, spec.integer);
+  const plot: Plot = {
+    xOf: (t) => MARGIN.left + ((t - t0) / (t1 - t0)) * PLOT_WIDTH,
+    yOf: (v) => MARGIN.top + PLOT_HEIGHT - (finite(v) / scale.yMax) * PLOT_HEIGHT,
+  };
+  const parts = [
+    ...phaseParts(axis, plot),
+    ...axisParts(spec, axis, plot, scale),
+    ...seriesParts(spec, axis, plot),
     `<line class="hover-line" x1="0" x2="0" y1="${MARGIN.top}" y2="${
       MARGIN.top + PLOT_HEIGHT
     }" visibility="hidden"/>`,
-  );
+  ];
   const legend = spec.series.map((s) =>
     `<span class="legend-item"><span class="swatch ${s.className}${
       s.dashed ? " dashed" : ""
@@ -385,13 +430,14 @@ function renderScenarios(result: RunResult): string {
   const entries = Object.entries(result.scenarios);
   if (entries.length === 0) return `<p class="empty">No scenarios.</p>`;
   const table = tableHtml(
-    ["Scenario", "Executor", "Iterations", "Dropped", "Max VUs", "Target rate"],
+    ["Scenario", "Executor", "Iterations", "Dropped", "Peak VUs", "Max VUs", "Target rate"],
     entries.map(([name, s]) => [
       escapeHtml(name),
       escapeHtml(s.executor),
       formatCount(s.iterations),
       formatCount(s.droppedIterations),
       formatCount(s.maxVUs),
+      formatCount(s.configuredVUs),
       s.targetRate > 0 ? `${formatRate(s.targetRate)}/s` : "-",
     ]),
     { numericFrom: 2 },
@@ -399,21 +445,24 @@ function renderScenarios(result: RunResult): string {
   const limiter = rateLimiterFigures(result);
   if (limiter === null) return table;
   const pct = (x: number) => Number.isFinite(x) ? formatPercent(x) : "-";
-  const rows: [string, string][] = [
-    [
-      "Target RPS",
-      formatRate(limiter.targetRps) +
-      (limiter.ramps ? ` (mean; peak ${formatRate(limiter.peakRps)})` : ""),
-    ],
-    ["Actual RPS", formatRate(limiter.actualRps)],
-    ["Efficiency", pct(limiter.efficiency)],
-    ["Generation rate", `${formatRate(limiter.generationRate)}/s`],
-    ["Completion rate", pct(limiter.completionRate)],
-    ["Dropped iterations", formatCount(limiter.droppedIterations)],
-  ];
+  const limiterTable = tableHtml(
+    ["Scenario", "Target RPS", "Actual RPS", "Efficiency", "Completion rate", "Dropped"],
+    limiter.scenarios.map((f) => [
+      escapeHtml(f.name),
+      formatRate(f.targetRps) + (f.ramps ? ` (mean; peak ${formatRate(f.peakRps)})` : ""),
+      formatRate(f.actualRps),
+      pct(f.efficiency),
+      pct(f.completionRate),
+      formatCount(f.droppedIterations),
+    ]),
+    { className: "rate-limiter" },
+  );
   return `${table}
 <h3>Rate limiter</h3>
-<dl class="meta">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`;
+${limiterTable}
+<p class="note">Generation rate (requests sent, all scenarios): ${
+    formatRate(limiter.generationRate)
+  } req/s. Peak VUs: the most busy at once; Max VUs: configured.</p>`;
 }
 
 function renderThresholds(result: RunResult): string {
@@ -473,7 +522,9 @@ h2{font-size:16px;margin:0 0 12px}
 h3{font-size:13px;margin:12px 0 6px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
 .sub{color:var(--muted);margin-top:2px;word-break:break-word}
 .badge{font-weight:700;font-size:18px;letter-spacing:.08em;padding:6px 16px;border-radius:8px;color:#fff}
-.badge.pass{background:#15803d}.badge.fail{background:#b91c1c}
+.badge.pass{background:#15803d}.badge.fail{background:#b91c1c}.badge.warn{background:#b45309}
+.verdict{font-weight:650}.verdict.good{color:var(--ok)}.verdict.warn{color:var(--warn);border-color:var(--warn)}
+.verdict.bad{color:var(--bad);border-color:var(--bad)}
 button{font:inherit;color:var(--text);background:transparent;border:1px solid var(--border);border-radius:8px;padding:6px 12px;cursor:pointer}
 button:hover{border-color:var(--muted)}
 main{padding:20px 28px;max-width:1400px;margin:0 auto}
@@ -530,7 +581,12 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 24px}
 const THEME_SCRIPT = `try{var t=localStorage.getItem("lunge-theme");` +
   `if(t==="dark"||t==="light")document.documentElement.setAttribute("data-theme",t);}catch(e){}`;
 
-/** Runs at the end of <body>: the theme toggle and chart tooltips. */
+/**
+ * Runs at the end of <body>: the theme toggle and chart tooltips. It is one
+ * function past 80 lines on purpose: the page's only body script, admitted by
+ * its hash in the Content-Security-Policy, written as one self-contained IIFE
+ * of small inner functions.
+ */
 const PAGE_SCRIPT = `
 (function () {
   "use strict";
@@ -666,10 +722,11 @@ export function renderHtmlReport(result: RunResult): string {
 <div class="sub">${result.description ? `${escapeHtml(result.description)} · ` : ""}${
     escapeHtml(formatDuration(result.duration))
   } · ${escapeHtml(result.startTime)} · ${formatCount(m.totalRequests)} requests</div></div>
-<span id="badge" class="badge ${passed ? "pass" : "fail"}">${passed ? "PASS" : "FAIL"}</span>
+<span id="badge" class="badge ${badgeClass(result)}">${passed ? "PASS" : "FAIL"}</span>
 <button id="theme-toggle" type="button" aria-label="Toggle dark/light theme">Toggle theme</button>
 </header>
 <main>
+${renderVerdict(result)}
 ${renderRunError(result)}
 <section class="cards" id="cards">
 ${renderCards(result)}
@@ -752,6 +809,18 @@ function renderLatencyGrid(result: RunResult): string {
   return latencyRows(result.metrics.latency).map(([k, v]) =>
     `<div><span>${k}</span><b>${escapeHtml(formatDuration(v))}</b></div>`
   ).join("");
+}
+
+/** The badge's class: `pass`, `fail`, or `warn` for a pass with dropped iterations. */
+function badgeClass(result: RunResult): string {
+  const tone = verdict(result).tone;
+  return tone === "good" ? "pass" : tone === "warn" ? "warn" : "fail";
+}
+
+/** The verdict line (`PASSED`, `FAILED`, or with the dropped iterations), toned. */
+function renderVerdict(result: RunResult): string {
+  const v = verdict(result);
+  return `<section class="verdict ${v.tone}" id="verdict">${escapeHtml(v.text)}</section>`;
 }
 
 /** The run error banner, or nothing. */

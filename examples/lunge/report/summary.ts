@@ -21,9 +21,12 @@ import {
   type RateLimiterFigures,
   rateLimiterFigures,
   RULE,
+  type ScenarioRateFigures,
   sortedCounts,
   statusLabel,
   successRateTone,
+  type Tone,
+  verdict,
   visibleWidth,
 } from "./_report_format.ts";
 
@@ -69,14 +72,29 @@ function successText(result: RunResult, color: boolean): string {
 /** Lines of one part of the summary. */
 type Lines = string[];
 
+/** `text` in the colour of `tone`: green, yellow (warning) or red. */
+function toned(text: string, tone: Tone, color: boolean): string {
+  if (tone === "bad") return red(text, color);
+  if (tone === "warn") return yellow(text, color);
+  return green(text, color);
+}
+
+/**
+ * The verdict line: `<name> - Completed ✓` or `Failed ✗`; when iterations
+ * were dropped, `<name> - PASSED with N dropped iterations (x %): …` (or
+ * `FAILED with …`), in warning colour on a pass.
+ */
+export function verdictLine(result: RunResult, color: boolean): string {
+  const v = verdict(result);
+  const clean = v.text === "PASSED" || v.text === "FAILED";
+  const text = clean ? (result.passed ? "Completed ✓" : "Failed ✗") : v.text;
+  return `${bold(result.name, color)} - ${toned(text, v.tone, color)}`;
+}
+
 /** The name, the verdict and the description between two rules. */
 function headerLines(result: RunResult, color: boolean): Lines {
   const out = [dim(RULE, color)];
-  out.push(
-    result.passed
-      ? `${bold(result.name, color)} - ${green("Completed ✓", color)}`
-      : `${bold(result.name, color)} - ${red("Failed ✗", color)}`,
-  );
+  out.push(verdictLine(result, color));
   if (result.description) out.push(dim(result.description, color));
   out.push(dim(RULE, color), "");
   return out;
@@ -154,19 +172,36 @@ function errorLines(result: RunResult, color: boolean): Lines {
   return out;
 }
 
-/** The rate-limiter block's fields. */
-function limiterLines(limiter: RateLimiterFigures, color: boolean): Lines {
+/** One arrival-rate scenario's rate-limiter fields. */
+function scenarioLimiterLines(f: ScenarioRateFigures, color: boolean): Lines {
   const percentOrDash = (x: number) => Number.isFinite(x) ? formatPercent(x) : "-";
-  const peak = limiter.ramps ? dim(` (mean; peak ${formatRate(limiter.peakRps)})`, color) : "";
-  const dropped = formatCount(limiter.droppedIterations);
+  const peak = f.ramps ? dim(` (mean; peak ${formatRate(f.peakRps)})`, color) : "";
+  const dropped = formatCount(f.droppedIterations);
   return [
-    field("Target RPS", formatRate(limiter.targetRps) + peak),
-    field("Actual RPS", formatRate(limiter.actualRps)),
-    field("Efficiency", percentOrDash(limiter.efficiency)),
-    field("Generation Rate", `${formatRate(limiter.generationRate)}/s`),
-    field("Completion Rate", percentOrDash(limiter.completionRate)),
-    field("Dropped Iterations", limiter.droppedIterations > 0 ? yellow(dropped, color) : dropped),
+    field("Target RPS", formatRate(f.targetRps) + peak),
+    field("Actual RPS", formatRate(f.actualRps)),
+    field("Efficiency", percentOrDash(f.efficiency)),
+    field("Completion Rate", percentOrDash(f.completionRate)),
+    field("Dropped Iterations", f.droppedIterations > 0 ? yellow(dropped, color) : dropped),
   ];
+}
+
+/**
+ * The rate-limiter block: per arrival-rate scenario its fields (under a
+ * `<name>:` line when there are several), then the run's generation rate.
+ */
+function limiterLines(limiter: RateLimiterFigures, color: boolean): Lines {
+  const several = limiter.scenarios.length > 1;
+  const out: Lines = [];
+  for (const f of limiter.scenarios) {
+    if (several) out.push(`  ${bold(f.name + ":", color)}`);
+    out.push(...scenarioLimiterLines(f, color).map((l) => several ? "  " + l : l));
+  }
+  out.push(
+    field("Generation Rate", `${formatRate(limiter.generationRate)} req/s`) +
+      dim(" (requests sent, all scenarios)", color),
+  );
+  return out;
 }
 
 /** The scenarios table, or nothing when there is no scenario. */
@@ -174,13 +209,14 @@ function scenarioLines(result: RunResult, color: boolean): Lines {
   const scenarios = Object.entries(result.scenarios);
   if (scenarios.length === 0) return [];
   return table(
-    ["Scenario", "Executor", "Iterations", "Dropped", "Max VUs", "Target Rate"],
+    ["Scenario", "Executor", "Iterations", "Dropped", "Peak VUs", "Max VUs", "Target Rate"],
     scenarios.map(([name, s]) => [
       name,
       s.executor,
       formatCount(s.iterations),
       formatCount(s.droppedIterations),
       formatCount(s.maxVUs),
+      formatCount(s.configuredVUs),
       s.targetRate > 0 ? `${formatRate(s.targetRate)}/s` : "-",
     ]),
     color,
@@ -220,18 +256,20 @@ function thresholdLines(result: RunResult, color: boolean): Lines {
 /**
  * Render the end-of-run summary.
  *
- * With `quiet`, only `PASSED` or `FAILED`. Otherwise: a rule and
- * `<name> - Completed ✓` (or `Failed ✗`), duration, total requests, success
+ * With `quiet`, only the verdict: `PASSED` or `FAILED`, or when arrival-rate
+ * iterations were dropped `PASSED with N dropped iterations (x %): …` in
+ * warning colour. Otherwise: a rule and `<name> - Completed ✓` (or
+ * `Failed ✗`, either followed by that verdict when iterations were dropped), duration, total requests, success
  * rate, throughput, data received, the latency distribution, per-name
  * latency, the error breakdown by status and by type, the rate-limiter block
  * for arrival-rate scenarios, the thresholds and the run error.
  *
- * The rate-limiter block compares like with like: the target is the
- * arrival-rate scenarios' configured iteration rate (their peak when they
- * ramp), "Actual RPS" the iterations they started per second of the run,
- * "Efficiency" the ratio; "Generation Rate" is what the engine last reported
- * to the collector, and "Completion Rate" completed requests per iteration
- * started (only when no VU scenario ran beside them).
+ * The rate-limiter block compares like with like, per arrival-rate
+ * scenario: "Target RPS" the iterations its schedule called for per second
+ * of the run (the mean of a ramp, its peak beside it), "Actual RPS" the
+ * iterations it started per second, "Efficiency" started / planned,
+ * "Completion Rate" started / due (due = started + dropped). "Generation
+ * Rate" is the run's: requests sent per second, all scenarios together.
  *
  * @param result The run to summarise.
  * @param options Colour, quiet and verbose switches.
@@ -248,7 +286,10 @@ function thresholdLines(result: RunResult, color: boolean): Lines {
 export function renderSummary(result: RunResult, options: SummaryOptions): string {
   const { color, quiet } = options;
   const verbose = options.verbose ?? false;
-  if (quiet) return result.passed ? green("PASSED", color) : red("FAILED", color);
+  if (quiet) {
+    const v = verdict(result);
+    return toned(v.text, v.tone, color);
+  }
 
   const out: string[] = [...headerLines(result, color), ...totalsLines(result, color)];
   /** A titled section; skipped when it has no lines. */
@@ -260,7 +301,8 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
   section("Errors", errorLines(result, color));
   const limiter = rateLimiterFigures(result);
   if (limiter !== null) {
-    section(`Rate Limiter (${limiter.scenarios.join(", ")})`, limiterLines(limiter, color));
+    const names = limiter.scenarios.map((f) => f.name).join(", ");
+    section(`Rate Limiter (${names})`, limiterLines(limiter, color));
   }
   if (verbose) {
     section("Scenarios", scenarioLines(result, color));

@@ -7,6 +7,7 @@
  *   http_req_duration: ["p95 < 500", "p(99)<1s", "avg < 200", "med <= 100ms"]
  *   http_req_failed: ["rate < 0.01"]
  *   http_reqs: ["count > 100", "rate >= 50"]
+ *   dropped_iterations: ["count < 1"]
  * ```
  *
  * | metric              | aggregates                                             | unit of the value |
@@ -14,9 +15,12 @@
  * | `http_req_duration` | `min max avg med p50 p90 p95 p99 p99.9`, also `p(N)`    | ms; or suffix `us`/`µs`/`ms`/`s` |
  * | `http_req_failed`   | `rate`                                                 | fraction 0..1, or a `%` suffix |
  * | `http_reqs`         | `count`, `rate`                                        | requests, requests/s |
+ * | `dropped_iterations` | `count`, `rate`                                       | iterations, iterations/s |
  *
  * Operators: `<`, `<=`, `>`, `>=`, `==`, `!=`. Unlike Lunge, `med` is the
- * real median (p50), not the mean.
+ * real median (p50), not the mean. `dropped_iterations` counts the
+ * arrival-rate iterations that were due while no VU was free (k6's metric of
+ * the same name); as in k6, its `rate` is per second of the run.
  *
  * @module
  */
@@ -25,7 +29,11 @@ import type { ThresholdResult } from "../result.ts";
 import { formatCount, formatDuration, formatRate } from "./_report_format.ts";
 
 /** The metrics a threshold may name. */
-export type ThresholdMetric = "http_req_duration" | "http_req_failed" | "http_reqs";
+export type ThresholdMetric =
+  | "http_req_duration"
+  | "http_req_failed"
+  | "http_reqs"
+  | "dropped_iterations";
 
 /** A comparison operator. */
 export type ThresholdOperator = "<" | "<=" | ">" | ">=" | "==" | "!=";
@@ -64,6 +72,7 @@ const AGGREGATES: Record<ThresholdMetric, readonly ThresholdAggregate[]> = {
   http_req_duration: ["min", "max", "avg", "med", "p50", "p90", "p95", "p99", "p99.9"],
   http_req_failed: ["rate"],
   http_reqs: ["count", "rate"],
+  dropped_iterations: ["count", "rate"],
 };
 
 const METRICS = Object.keys(AGGREGATES) as ThresholdMetric[];
@@ -232,8 +241,16 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/** What a threshold may compare beyond the collector's snapshot: the run's own counters. */
+export interface RunCounters {
+  /** Arrival-rate iterations dropped, over every scenario. */
+  droppedIterations: number;
+  /** The run's duration in ms (for per-second rates). */
+  durationMs: number;
+}
+
 /** The measured value a threshold compares, in the threshold's unit. */
-function measure(threshold: Threshold, metrics: MetricsSnapshot): number {
+function measure(threshold: Threshold, metrics: MetricsSnapshot, run: RunCounters): number {
   const latency = metrics.latency;
   switch (threshold.metric) {
     case "http_req_duration":
@@ -261,6 +278,9 @@ function measure(threshold: Threshold, metrics: MetricsSnapshot): number {
       return metrics.errorRate;
     case "http_reqs":
       return threshold.aggregate === "count" ? metrics.totalRequests : metrics.requestsPerSecond;
+    case "dropped_iterations":
+      if (threshold.aggregate === "count") return run.droppedIterations;
+      return run.durationMs > 0 ? run.droppedIterations / (run.durationMs / 1000) : 0;
   }
   throw new Error(`${threshold.path}: cannot evaluate "${threshold.expression}"`);
 }
@@ -302,6 +322,7 @@ export function formatThresholdValue(threshold: Threshold, value: number): strin
     case "http_req_failed":
       return Number.isFinite(value) ? String(Number(value.toFixed(4))) : "-";
     case "http_reqs":
+    case "dropped_iterations":
       return threshold.aggregate === "count" ? formatCount(value) : `${formatRate(value)}/s`;
   }
 }
@@ -311,6 +332,8 @@ export function formatThresholdValue(threshold: Threshold, value: number): strin
  *
  * @param thresholds Parsed by {@linkcode parseThresholds}.
  * @param metrics The snapshot to compare against.
+ * @param run The run's dropped iterations and duration (for `dropped_iterations`);
+ *   none dropped when omitted.
  * @returns One result per threshold, in order; `message` reads like
  *   `p95 < 500 (actual: 12.3ms)`.
  *
@@ -328,9 +351,10 @@ export function formatThresholdValue(threshold: Threshold, value: number): strin
 export function evaluateThresholds(
   thresholds: Threshold[],
   metrics: MetricsSnapshot,
+  run: RunCounters = { droppedIterations: 0, durationMs: metrics.elapsed },
 ): ThresholdResult[] {
   return thresholds.map((threshold) => {
-    const value = measure(threshold, metrics);
+    const value = measure(threshold, metrics, run);
     const passed = Number.isFinite(value) && compare(value, threshold.operator, threshold.value);
     return {
       metric: threshold.metric,
