@@ -23,6 +23,7 @@ import {
 import { workerReadPaths } from "./_paths.ts";
 import { type ReportOptions, runAndReport, writeAll } from "./run_and_report.ts";
 import { runDemo } from "./demo/demo.ts";
+import { checkLoadLimits, MAX_PACER_RATE, readFdLimit } from "./run/limits.ts";
 
 /** The engine's version. */
 export const VERSION = "0.1.0";
@@ -113,8 +114,15 @@ Without --executor: --stages picks ramping-vus (ramping-arrival-rate with --rate
 a VU pool flag), --rate picks constant-arrival-rate, else constant-vus.
 --url alone: GET, 10 VUs, 30s. With -c, flags override every scenario.
 Times in the JSON result are milliseconds ("timeUnit": "ms").
-Exit codes: 0 passed; 1 a threshold failed, the run errored or was interrupted
-(Ctrl-C stops gracefully and still reports; a second Ctrl-C exits at once); 2 bad usage.
+Exit codes: 0 passed; 1 a threshold failed, the run errored or was interrupted;
+2 bad usage; 130 a second Ctrl-C. The first Ctrl-C stops gracefully: it says how
+long it waits at most (the longest gracefulStop) for requests in flight, then
+reports. A second Ctrl-C stops at once: requests in flight are counted as
+"interrupted", and the summary, JSON and report files are still written.
+Limits, checked before the run (exit 2): arrival rates at most ${MAX_PACER_RATE}/s in
+all; one file descriptor per VU (connection) plus 64 within \`ulimit -n\` (read
+only with --allow-run=sh, or under --allow-all; else not checked). Output files
+are opened before the run. Durations of any length work.
 
 Permissions (the narrowest set; lunge names any flag that is missing, in one line):
   --allow-net=<host:port>         each target (e.g. --allow-net=api.example.com:443)
@@ -124,6 +132,8 @@ Permissions (the narrowest set; lunge names any flag that is missing, in one lin
   --allow-read=<config file>      with -c (add it to the list above)
   --allow-write=<output file(s)>  with --output / --html
   --allow-env=LUNGE_COLLECTOR,NO_COLOR,FORCE_COLOR   optional: honour those variables
+  --allow-run=sh                  optional: check VUs against \`ulimit -n\` (Deno reads
+                                  /proc/self/limits only under --allow-all)
 Example:
   deno run --allow-net=127.0.0.1:8080 --allow-read=examples/lunge,mod.ts,src \\
     examples/lunge.ts --url http://127.0.0.1:8080/ --vus 50 --duration 30s
@@ -211,15 +221,13 @@ function collectorFromEnv(): string {
   }
 }
 
-/**
- * Parses the arguments (without the program name). Throws a
- * {@linkcode UsageError} with a one-line message on anything wrong.
- * `env` supplies LUNGE_COLLECTOR (default: read it if permitted).
- */
-export function parseCli(args: string[], env?: { collector?: string }): Command {
-  let parsed;
+/** The flag values parseArgs returns for {@linkcode OPTIONS}. */
+type FlagValues = ReturnType<typeof parseFlags>["values"];
+
+/** Phase 1: node:util parseArgs, its errors turned into one-line usage errors. */
+function parseFlags(args: string[]) {
   try {
-    parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
+    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
   } catch (e) {
     const err = e as { code?: string; message?: string };
     const msg = err.message ?? String(e);
@@ -236,10 +244,11 @@ export function parseCli(args: string[], env?: { collector?: string }): Command 
     }
     throw new UsageError(msg.split("\n")[0]);
   }
-  const v = parsed.values;
-  if (v.help) return { kind: "help" };
-  if (v.version) return { kind: "version" };
-  const pos = [...parsed.positionals];
+}
+
+/** Phase 2: the subcommand from the positionals (`perf` is optional); demo takes no load flag. */
+export function subcommand(positionals: readonly string[], v: FlagValues): "run" | "demo" {
+  const pos = [...positionals];
   let kind: "run" | "demo" = "run";
   if (pos[0] === "perf") pos.shift();
   else if (pos[0] === "demo") {
@@ -251,17 +260,28 @@ export function parseCli(args: string[], env?: { collector?: string }): Command 
     const extra = LOAD_ONLY.find((f) => v[f] !== undefined);
     if (extra) throw new UsageError(`--${extra} cannot be used with demo`);
   }
+  return kind;
+}
 
-  const collectorRaw = v.collector ?? (env ? env.collector : collectorFromEnv()) ?? "atomic";
-  if (collectorRaw !== "atomic" && collectorRaw !== "mutex") {
+/** Phase 3: the collector kind (flag, else LUNGE_COLLECTOR, else atomic) and the worker count. */
+function engineFlags(
+  v: FlagValues,
+  env: { collector?: string } | undefined,
+): { collector: "atomic" | "mutex"; workers: number } {
+  const collector = v.collector ?? (env ? env.collector : collectorFromEnv()) ?? "atomic";
+  if (collector !== "atomic" && collector !== "mutex") {
     const src = v.collector !== undefined ? "--collector" : "LUNGE_COLLECTOR";
-    throw new UsageError(`${src} must be "atomic" or "mutex" (got ${q(collectorRaw)})`);
+    throw new UsageError(`${src} must be "atomic" or "mutex" (got ${q(collector)})`);
   }
   const workers = positiveInt("workers", v.workers) ?? navigator.hardwareConcurrency ?? 1;
   if (workers > 256) throw new UsageError(`--workers must be at most 256 (got ${workers})`);
+  return { collector, workers };
+}
 
+/** `-H "Name: value"` flags as a header map. */
+function headerFlags(list: readonly string[] | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const h of v.header ?? []) {
+  for (const h of list ?? []) {
     const i = h.indexOf(":");
     const name = i < 0 ? "" : h.slice(0, i).trim();
     if (i < 0 || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
@@ -269,6 +289,11 @@ export function parseCli(args: string[], env?: { collector?: string }): Command 
     }
     headers[name] = h.slice(i + 1).trim();
   }
+  return headers;
+}
+
+/** Phase 4: the load flags, each checked (one line naming the flag on anything wrong). */
+export function loadFlags(v: FlagValues): LoadFlags {
   if (v.method !== undefined && !/^[A-Za-z]+$/.test(v.method)) {
     throw new UsageError(`--method must be an HTTP method like GET or POST (got ${q(v.method)})`);
   }
@@ -293,7 +318,7 @@ export function parseCli(args: string[], env?: { collector?: string }): Command 
       throw new UsageError((e as Error).message);
     }
   }
-  const load: LoadFlags = {
+  return {
     url: v.url,
     executor: v.executor,
     vus: positiveInt("vus", v.vus),
@@ -303,44 +328,65 @@ export function parseCli(args: string[], env?: { collector?: string }): Command 
     preAllocatedVUs: positiveInt("pre-allocated-vus", v["pre-allocated-vus"]),
     maxVUs: positiveInt("max-vus", v["max-vus"]),
     method: v.method?.toUpperCase(),
-    headers,
+    headers: headerFlags(v.header),
     body: v.body,
     timeoutMs: durationFlag("timeout", v.timeout),
   };
+}
+
+/** Phase 5: the output files from `--output` and `--html`. */
+export function outputFiles(
+  output: string | undefined,
+  html: boolean,
+): { jsonFile?: string; htmlFile?: string } {
+  if (output === undefined) return html ? { htmlFile: "lunge-report.html" } : {};
+  if (output === "") throw new UsageError("--output needs a path");
+  const ext = /\.([^./\\]+)$/.exec(output)?.[1]?.toLowerCase();
+  let jsonFile: string | undefined;
+  let htmlFile: string | undefined;
+  if (ext === "json") jsonFile = output;
+  else if (ext === "html" || ext === "htm") htmlFile = output;
+  else if (ext === undefined) {
+    jsonFile = `${output}.json`;
+    htmlFile = `${output}.html`;
+  } else {
+    throw new UsageError(
+      `--output must end in .json or .html, or have no extension (got ${q(output)})`,
+    );
+  }
+  if (html && htmlFile === undefined) htmlFile = output.replace(/\.[^./\\]+$/, "") + ".html";
+  return { jsonFile, htmlFile };
+}
+
+/**
+ * Parses the arguments (without the program name). Throws a
+ * {@linkcode UsageError} with a one-line message on anything wrong.
+ * `env` supplies LUNGE_COLLECTOR (default: read it if permitted).
+ *
+ * Phases: parseArgs ({@linkcode parseFlags}), the subcommand
+ * ({@linkcode subcommand}), engine flags, load flags ({@linkcode loadFlags})
+ * and output files ({@linkcode outputFiles}).
+ */
+export function parseCli(args: string[], env?: { collector?: string }): Command {
+  const parsed = parseFlags(args);
+  const v = parsed.values;
+  if (v.help) return { kind: "help" };
+  if (v.version) return { kind: "version" };
+  const kind = subcommand(parsed.positionals, v);
+  const engine = engineFlags(v, env);
+  const load = loadFlags(v);
   if (kind === "run" && v.config === undefined && v.url === undefined) {
     throw new UsageError("give --url <url> or -c <config file> (see --help)");
   }
-
-  let jsonFile: string | undefined;
-  let htmlFile: string | undefined;
-  if (v.output !== undefined) {
-    const out = v.output;
-    if (out === "") throw new UsageError("--output needs a path");
-    const ext = /\.([^./\\]+)$/.exec(out)?.[1]?.toLowerCase();
-    if (ext === "json") jsonFile = out;
-    else if (ext === "html" || ext === "htm") htmlFile = out;
-    else if (ext === undefined) {
-      jsonFile = `${out}.json`;
-      htmlFile = `${out}.html`;
-    } else {
-      throw new UsageError(
-        `--output must end in .json or .html, or have no extension (got ${q(out)})`,
-      );
-    }
-    if (v.html && htmlFile === undefined) htmlFile = out.replace(/\.[^./\\]+$/, "") + ".html";
-  } else if (v.html) htmlFile = "lunge-report.html";
-
   return {
     kind,
     config: v.config,
     load,
     json: v.json ?? false,
-    jsonFile,
-    htmlFile,
+    ...outputFiles(v.output, v.html ?? false),
     quiet: v.quiet ?? false,
     verbose: v.verbose ?? false,
-    collector: collectorRaw,
-    workers,
+    ...engine,
   };
 }
 
@@ -506,6 +552,13 @@ export async function main(args: string[]): Promise<number> {
       if (st.state !== "granted") missing.unshift("--allow-net=127.0.0.1");
     }
     if (missing.length) return fail(`missing permission: run Deno with ${missing.join(" ")}`, 2);
+    if (config !== undefined) {
+      const problem = checkLoadLimits(config, {
+        fdLimit: await readFdLimit(),
+        workers: cmd.workers,
+      });
+      if (problem !== undefined) return fail(problem, 2);
+    }
     const report = {
       json: cmd.json,
       jsonFile: cmd.jsonFile,

@@ -170,16 +170,25 @@ export function assembleResult(input: AssembleInput): RunResult {
 }
 
 /**
- * The run's error: the first one during the run, else an interruption, else
- * "no response" when every request got none (the target is unreachable: a
- * failed run whatever the thresholds say); null when none of these.
+ * The run's error, one line: requests lost by a Worker that ended without
+ * closing its collector (`unflushedRequests` > 0; added to any other error),
+ * else the first error during the run, else an interruption, else "no
+ * request" when nothing was recorded, else "no response" when every request
+ * got none (unreachable target, or every request interrupted at the cut): a
+ * failed run whatever the thresholds say. Null when none of these.
  */
 export function runError(
   input: Pick<AssembleInput, "error" | "interrupted" | "snapshot">,
 ): string | null {
+  const s = input.snapshot;
+  if (s.unflushedRequests > 0) {
+    const lost = `${s.unflushedRequests} recorded requests were lost: a worker ended ` +
+      "without closing its collector (the figures are incomplete)";
+    return input.error === null ? lost : `${input.error}; ${lost}`;
+  }
   if (input.error !== null) return input.error;
   if (input.interrupted) return "interrupted: stopped before the end of the schedule";
-  const s = input.snapshot;
+  if (s.totalRequests === 0) return "no request was recorded: the run completed no request";
   if (s.totalRequests > 0 && noResponseCount(s) === s.totalRequests) {
     const [type] = Object.entries(s.errorsByType).sort((a, b) => b[1] - a[1])[0] ??
       ["no response"];

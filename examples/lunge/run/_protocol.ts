@@ -38,8 +38,18 @@ export interface StopMessage {
   type: "stop";
 }
 
+/**
+ * Main -> worker: cut now (a second Ctrl-C, or workers that outlived their
+ * gracefulStop): record every request in flight as interrupted, close the
+ * collector and post `done` without waiting for gracefulStop.
+ */
+export interface CutMessage {
+  /** Message kind. */
+  type: "cut";
+}
+
 /** Anything the main thread sends. */
-export type ToWorker = InitMessage | StartMessage | StopMessage;
+export type ToWorker = InitMessage | StartMessage | StopMessage | CutMessage;
 
 /** Counters a worker reports, cumulative since the start. */
 export interface WorkerCounters {

@@ -74,6 +74,30 @@ export class RunControl {
     this.stopAll();
   }
 
+  /**
+   * Asks every running Worker to cut now: in-flight requests are recorded as
+   * interrupted, the collector closed, `done` posted (no gracefulStop wait).
+   */
+  cutAll(): void {
+    this.stopAll();
+    for (const s of this.slots) if (!s.done) post(s, { type: "cut" });
+    this.changed();
+  }
+
+  /**
+   * Waits until every Worker posted `done` (it closed its collector), at most
+   * `ms`; resolves whether they all did.
+   */
+  async waitAllDone(ms: number): Promise<boolean> {
+    const until = performance.now() + ms;
+    while (!this.allDone()) {
+      const left = until - performance.now();
+      if (left <= 0) return false;
+      await this.sleep(left);
+    }
+    return true;
+  }
+
   /** Something the tick loop waits for happened: wake it now. */
   changed(): void {
     this.#wake();
@@ -104,7 +128,11 @@ export class RunControl {
     for (const s of this.slots) post(s, { type: "start", startEpochMs });
   }
 
-  /** Ends every Worker (whether done or not). */
+  /**
+   * Ends every Worker (whether done or not). The engine calls it after
+   * {@linkcode waitAllDone}: a Worker ended before `done` may leave unmerged
+   * requests, which the final snapshot counts in `unflushedRequests`.
+   */
   terminate(): void {
     for (const s of this.slots) s.worker.terminate();
   }

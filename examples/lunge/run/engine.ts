@@ -43,23 +43,45 @@ export interface RunOptions {
   onProgress?: (state: ProgressState) => void;
   /** Aborting stops the run gracefully (as SIGINT does). */
   signal?: AbortSignal;
-  /** Stop on SIGINT (second SIGINT exits at once) and on SIGTERM where supported. Default false. */
+  /**
+   * Stop on SIGINT and on SIGTERM where supported (default false): the first
+   * stops gracefully (in-flight requests get the longest gracefulStop), the
+   * second cuts at once (in-flight requests are counted as interrupted) and
+   * the run still returns its result; a third exits the process (130).
+   */
   handleSignals?: boolean;
+  /** Called on each stop signal (1: stopping gracefully, 2: cutting now) before acting on it. */
+  onSignal?: (info: StopSignalInfo) => void;
+}
+
+/** What {@linkcode RunOptions.onSignal} is told. */
+export interface StopSignalInfo {
+  /** 1 for the first signal (graceful stop), 2 for the second (cut now). */
+  count: number;
+  /** The longest a graceful stop waits for in-flight requests: the longest gracefulStop, ms. */
+  graceMs: number;
 }
 
 export { RunError } from "./_start.ts";
 
 /** Time from "start" being posted to the schedule's offset 0, so every worker begins together. */
 const START_LEAD_MS = 25;
-/** Extra time past the longest gracefulStop before workers are terminated regardless. */
+/** Extra time past the longest gracefulStop before workers are cut regardless. */
 const KILL_GRACE_MS = 5_000;
+/** How long the engine waits for cut workers to close their collectors before ending them. */
+const END_ACK_MS = 3_000;
 
-/** Installs SIGINT (and SIGTERM where Deno supports it) listeners; returns the remover. */
-function installSignals(stop: () => void): () => void {
+/**
+ * Installs SIGINT (and SIGTERM where Deno supports it) listeners: the first
+ * calls `stop`, the second `cut`, a third exits (130). Returns the remover.
+ */
+function installSignals(o: { stop: () => void; cut: () => void }): () => void {
   let count = 0;
   const onInt = () => {
-    if (++count > 1) Deno.exit(130);
-    stop();
+    count++;
+    if (count === 1) o.stop();
+    else if (count === 2) o.cut();
+    else Deno.exit(130);
   };
   const signals: Deno.Signal[] = ["SIGINT"];
   if (Deno.build.os !== "windows") signals.push("SIGTERM");
@@ -91,7 +113,19 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
   const control = new RunControl();
   const onAbort = () => control.interrupt();
   options.signal?.addEventListener("abort", onAbort);
-  const removeSignals = options.handleSignals ? installSignals(onAbort) : () => {};
+  const graceMs = Math.max(...scenarios.map((s) => s.gracefulStopMs));
+  const removeSignals = options.handleSignals
+    ? installSignals({
+      stop: () => {
+        options.onSignal?.({ count: 1, graceMs });
+        control.interrupt();
+      },
+      cut: () => {
+        options.onSignal?.({ count: 2, graceMs });
+        control.cutAll();
+      },
+    })
+    : () => {};
   try {
     // Each worker has its own client and pool: split the connection cap (rounding up).
     const cap = config.settings.maxConnectionsPerHost;
@@ -113,6 +147,12 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
     }
     const view = new RunView(config, control, scheduleStart);
     const samples = await observe({ control, collector, view, onProgress: options.onProgress });
+    // Every Worker closes its collector before it is ended; one that does not
+    // in time shows in the snapshot's unflushedRequests (the run then fails).
+    if (!control.allDone()) {
+      control.cutAll();
+      await control.waitAllDone(END_ACK_MS);
+    }
 
     const endedAt = now();
     const { snapshot, series } = finalFigures(collector, view.requests());
@@ -214,9 +254,10 @@ interface ObserveOptions {
 
 /**
  * The tick loop: until every worker is done, once a second record the
- * generation rate, sample VUs and phase, and report progress. Cuts the run
- * (with an error) when workers outlive the longest gracefulStop by
- * {@linkcode KILL_GRACE_MS}. Returns the samples.
+ * generation rate, sample VUs and phase, and report progress (not after a
+ * stop was asked for: the view then waits quietly). Ends the loop (with an
+ * error) when workers outlive the longest gracefulStop by
+ * {@linkcode KILL_GRACE_MS}; the caller then cuts them. Returns the samples.
  */
 async function observe(options: ObserveOptions): Promise<VuSample[]> {
   const { control, collector, view } = options;
@@ -249,7 +290,7 @@ async function observe(options: ObserveOptions): Promise<VuSample[]> {
     collector.recordGenerationRate(Math.round(rate * 10) / 10);
     const s = view.state(collector.getSnapshot(), t);
     samples.push({ timestamp: t, activeVUs: s.activeVUs, phase: s.phase });
-    options.onProgress?.(s);
+    if (!control.stopRequested) options.onProgress?.(s);
   }
   return samples;
 }

@@ -25,18 +25,15 @@
  * a pacer releases only iterations `i, i+n, i+2n, …`, so n workers together
  * issue exactly the global schedule, interleaved.
  *
+ * Rates are limited to {@linkcode MAX_PACER_RATE} iterations/s (the
+ * constructor throws a RangeError above it; the CLI checks it up front).
+ * The schedule's arithmetic is in `_rate_schedule.ts`.
+ *
  * @module
  */
+import { EPS, MAX_PACER_RATE, RateSchedule, type RateSegment } from "./_rate_schedule.ts";
 
-/** A piece of a rate profile: the rate moves linearly from `fromRate` to `toRate`. */
-export interface RateSegment {
-  /** Segment length in ms. */
-  durationMs: number;
-  /** Iterations per second at the segment's start. */
-  fromRate: number;
-  /** Iterations per second at the segment's end. */
-  toRate: number;
-}
+export { MAX_PACER_RATE, type RateSegment };
 
 /** A monotonic millisecond clock (e.g. `performance`). */
 export interface PacerClock {
@@ -57,8 +54,6 @@ export interface PacerOptions {
   /** Iterations due longer ago than this are skipped (default 1000 ms). */
   maxLagMs?: number;
 }
-
-const EPS = 1e-9;
 
 /**
  * The expected number of iterations in `[0, tMs)` of a profile: the integral
@@ -98,15 +93,8 @@ export class Pacer {
   #clock: PacerClock;
   #stride: number;
   #maxLag: number;
-  // Per segment: start time, rate at start (per ms), slope (per ms²), cumulative at start/end.
-  #t0: number[] = [];
-  #len: number[] = [];
-  #r0: number[] = [];
-  #slope: number[] = [];
-  #c0: number[] = [];
-  #c1: number[] = [];
+  #schedule: RateSchedule;
   #total: number;
-  #seg = 0;
   #next: number;
   #nextDue = 0;
   #start = 0;
@@ -124,24 +112,8 @@ export class Pacer {
     if (!Number.isInteger(offset) || offset < 0 || offset >= this.#stride) {
       throw new RangeError("offset must be in 0..stride-1");
     }
-    let t = 0;
-    let c = 0;
-    for (const s of options.segments) {
-      if (!(s.durationMs >= 0) || !(s.fromRate >= 0) || !(s.toRate >= 0)) {
-        throw new RangeError("segments need durations and rates >= 0");
-      }
-      const r0 = s.fromRate / 1000;
-      const slope = s.durationMs > 0 ? (s.toRate - s.fromRate) / 1000 / s.durationMs : 0;
-      this.#t0.push(t);
-      this.#len.push(s.durationMs);
-      this.#r0.push(r0);
-      this.#slope.push(slope);
-      this.#c0.push(c);
-      c += r0 * s.durationMs + 0.5 * slope * s.durationMs * s.durationMs;
-      this.#c1.push(c);
-      t += s.durationMs;
-    }
-    this.#total = Math.ceil(c - EPS);
+    this.#schedule = new RateSchedule(options.segments);
+    this.#total = this.#schedule.total;
     this.#next = offset;
   }
 
@@ -149,8 +121,8 @@ export class Pacer {
   start(atMs?: number): void {
     this.#start = atMs ?? this.#clock.now();
     this.#started = true;
-    this.#seg = 0;
-    this.#nextDue = this.#dueOffset(this.#next);
+    this.#schedule.rewind();
+    this.#nextDue = this.#schedule.dueOffset(this.#next);
   }
 
   /** Global iterations this schedule issues in all (every stride together). */
@@ -194,7 +166,7 @@ export class Pacer {
       release(this.#start + this.#nextDue);
       n++;
       this.#next += this.#stride;
-      if (this.#next < total) this.#nextDue = this.#dueOffset(this.#next);
+      if (this.#next < total) this.#nextDue = this.#schedule.dueOffset(this.#next);
     }
     this.#released += n;
     return n;
@@ -203,39 +175,12 @@ export class Pacer {
   // Skips this pacer's iterations due before `t` (offset ms).
   #skipTo(t: number): void {
     const stride = this.#stride;
-    const want = Math.min(this.#total, Math.ceil(this.#cumulative(t) - EPS));
+    const want = Math.min(this.#total, Math.ceil(this.#schedule.cumulative(t) - EPS));
     if (want <= this.#next) return;
     const steps = Math.ceil((want - this.#next) / stride);
     this.#next += steps * stride;
     this.#skipped += steps;
-    if (this.#next < this.#total) this.#nextDue = this.#dueOffset(this.#next);
-  }
-
-  #cumulative(t: number): number {
-    const n = this.#t0.length;
-    for (let i = 0; i < n; i++) {
-      if (t < this.#t0[i] + this.#len[i]) {
-        const dt = Math.max(0, t - this.#t0[i]);
-        return this.#c0[i] + this.#r0[i] * dt + 0.5 * this.#slope[i] * dt * dt;
-      }
-    }
-    return n ? this.#c1[n - 1] : 0;
-  }
-
-  // The offset (ms from start) at which the cumulative count reaches `j`.
-  // Iteration indices only grow, so the segment pointer only moves forward.
-  #dueOffset(j: number): number {
-    const last = this.#t0.length - 1;
-    while (this.#seg < last && this.#c1[this.#seg] <= j) this.#seg++;
-    const i = this.#seg;
-    const c = j - this.#c0[i];
-    if (c <= 0) return this.#t0[i];
-    const a = 0.5 * this.#slope[i];
-    const b = this.#r0[i];
-    // Root of a·dt² + b·dt = c, in the form that stays stable when a or b is 0.
-    const disc = b * b + 4 * a * c;
-    const dt = 2 * c / (b + Math.sqrt(Math.max(0, disc)));
-    return this.#t0[i] + Math.min(dt, this.#len[i]);
+    if (this.#next < this.#total) this.#nextDue = this.#schedule.dueOffset(this.#next);
   }
 }
 

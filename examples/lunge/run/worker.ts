@@ -10,8 +10,18 @@
  * Lifecycle: `init` -> `ready`; `start` (an epoch time all workers share) ->
  * run; at each scenario's end, or on `stop`, issue nothing more and let
  * in-flight iterations finish within the scenario's gracefulStop, then cut
- * them (their results are not recorded); then flush and close the collector,
- * close the client and post `done`. The engine terminates the worker.
+ * them: every request still in flight is recorded as failed with error type
+ * `"interrupted"` (status 0, timed up to the cut), think-time waits end and
+ * no request is sent after the cut, so every request sent is counted once.
+ * `cut` (a second Ctrl-C) cuts at once. Then flush and close the collector,
+ * close the client and post `done`; the engine terminates the worker only
+ * after `done` (or when it does not come in time, which the run reports).
+ *
+ * Every wait (duration, stages, gracefulStop, think time, pacing) is a
+ * chunked {@linkcode longTimeout}, so delays past 2^31 - 1 ms work.
+ * A VU whose iteration gets no response (refused, reset, out of file
+ * descriptors, …) backs off before its next one: 1 ms, doubling up to 1 s,
+ * reset by a response, so failing VUs cannot starve the worker's timers.
  *
  * Open-model latency runs from each iteration's *scheduled* time (so a slow
  * server or a busy generator shows up as latency, not as a lower rate — no
@@ -38,9 +48,20 @@ import {
 import { pace, Pacer } from "./pacer.ts";
 import { LagHistogram } from "./_lag_histogram.ts";
 import type { FromWorker, InitMessage, ToWorker, WorkerCounters } from "./_protocol.ts";
+import { longTimeout, type LongTimer, wait } from "./_timer.ts";
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const ORIGIN = performance.timeOrigin;
+/** The error type of a request still in flight when its scenario was cut. */
+export const INTERRUPTED = "interrupted";
+/** Back-off of a VU whose iterations get no response: first and longest wait, ms. */
+const BACKOFF_MIN_MS = 1;
+const BACKOFF_MAX_MS = 1_000;
+
+/** A request that was sent and has no outcome yet: request index and start (performance ms). */
+interface InFlight {
+  i: number;
+  start: number;
+}
 
 /** What every scenario of this worker sends with and records into; set by `init`. */
 interface WorkerTools {
@@ -71,8 +92,10 @@ class ScenarioRunner {
   readonly lag: LagHistogram = new LagHistogram();
   /** No new iterations start. */
   stopping = false;
-  /** gracefulStop expired: in-flight iterations are abandoned, not recorded. */
+  /** gracefulStop expired: in-flight requests were recorded as interrupted; nothing more is sent. */
   cut = false;
+  /** Requests recorded as interrupted at the cut. */
+  interrupted = 0;
   #index: number;
   #count: number;
   #prepared: PreparedRequest[];
@@ -85,8 +108,14 @@ class ScenarioRunner {
   #pacing = false;
   #allocated = 0;
   #maxVUs = 0;
-  #graceTimer: ReturnType<typeof setTimeout> | undefined;
-  #endTimer: ReturnType<typeof setTimeout> | undefined;
+  #graceTimer: LongTimer | undefined;
+  #endTimer: LongTimer | undefined;
+  /** Aborted at stop: pacing waits end. */
+  #stopped = new AbortController();
+  /** Aborted at the cut: think-time and back-off waits end. */
+  #cutOff = new AbortController();
+  /** Requests sent and not yet answered. */
+  #inflight = new Set<InFlight>();
   #onIdle: () => void;
   #client: HttpClient;
   #collector: SharedMetricsCollector;
@@ -129,29 +158,47 @@ class ScenarioRunner {
     this.#retarget();
     this.#replan = setInterval(() => this.#retarget(), REPLAN_MS);
     const endIn = t0 + scenarioDurationMs(this.spec) - performance.now();
-    this.#endTimer = setTimeout(() => this.stop(), Math.max(0, endIn));
+    this.#endTimer = longTimeout(() => this.stop(), Math.max(0, endIn));
   }
 
   /** Stop starting iterations; cut in-flight ones after gracefulStop. */
   stop(): void {
     if (this.stopping) return;
     this.stopping = true;
+    this.#stopped.abort();
     if (this.#replan !== undefined) clearInterval(this.#replan);
     this.#target = 0;
     if (this.busy === 0) {
       this.#onIdle();
       return;
     }
-    this.#graceTimer = setTimeout(() => {
-      this.cut = true;
-      this.#onIdle();
-    }, this.spec.gracefulStopMs);
+    this.#graceTimer = longTimeout(() => this.cutNow(), this.spec.gracefulStopMs);
+  }
+
+  /**
+   * The cut: records every request in flight as interrupted (status 0, timed
+   * up to now), ends think-time waits, and sends nothing more. Their late
+   * outcomes, if any, are ignored: each sent request is recorded exactly once.
+   */
+  cutNow(): void {
+    if (this.cut) return;
+    this.cut = true;
+    this.stopping = true;
+    const now = performance.now();
+    for (const f of this.#inflight) {
+      this.#record(f.i, f.start, now, { statusCode: 0, bytes: 0, error: INTERRUPTED });
+      this.interrupted++;
+    }
+    this.#inflight.clear();
+    this.#stopped.abort();
+    this.#cutOff.abort();
+    this.#onIdle();
   }
 
   clearTimers(): void {
     if (this.#replan !== undefined) clearInterval(this.#replan);
-    if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
-    if (this.#endTimer !== undefined) clearTimeout(this.#endTimer);
+    this.#graceTimer?.cancel();
+    this.#endTimer?.cancel();
   }
 
   // ---- closed model (VU executors) ----
@@ -173,13 +220,17 @@ class ScenarioRunner {
     this.busy++;
     if (this.busy > this.peak) this.peak = this.busy;
     const pacing = this.spec.pacingMs;
+    let backoff = 0;
     while (!this.stopping && id < this.#target) {
       const began = pacing > 0 ? performance.now() : 0;
       this.iterations++;
-      await this.#iteration(-1);
+      const answered = await this.#iteration(-1);
+      // No response: wait 1 ms, doubling to 1 s, so instant failures cannot spin.
+      backoff = answered ? 0 : Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, backoff * 2));
+      if (backoff > 0 && !this.stopping) await wait(backoff, this.#stopped.signal);
       if (pacing > 0 && !this.stopping) {
         const rest = pacing - (performance.now() - began);
-        if (rest > 0) await sleep(rest);
+        if (rest > 0) await wait(rest, this.#stopped.signal);
       }
     }
     this.#running[id] = false;
@@ -236,19 +287,28 @@ class ScenarioRunner {
   /**
    * Runs the requests once; the first one's start is `scheduled` when >= 0.
    * The path of one request: `send` -> the outcome -> {@linkcode #record}.
+   * Nothing is sent after the cut; a request in flight at the cut was
+   * recorded there (as interrupted), so its late outcome is dropped here.
+   * Returns false when a request got no response (status 0).
    */
-  async #iteration(scheduled: number): Promise<void> {
+  async #iteration(scheduled: number): Promise<boolean> {
     const prepared = this.#prepared;
-    for (let i = 0; i < prepared.length; i++) {
+    let answered = true;
+    for (let i = 0; i < prepared.length && !this.cut; i++) {
       const start = i === 0 && scheduled >= 0 ? scheduled : performance.now();
+      const flight: InFlight = { i, start };
+      this.#inflight.add(flight);
       requestsSent++;
       const outcome = await this.#client.send(prepared[i]);
       const end = performance.now();
-      if (this.cut) return;
+      if (this.cut) return answered;
+      this.#inflight.delete(flight);
       this.#record(i, start, end, outcome);
+      if (outcome.statusCode === 0) answered = false;
       const think = this.#think[i];
-      if (think > 0 && !this.stopping) await sleep(think);
+      if (think > 0 && !this.stopping) await wait(think, this.#cutOff.signal);
     }
+    return answered;
   }
 
   /** Records request `i` of the iteration: timed from `start` to `end` (ms, performance clock). */
@@ -334,6 +394,13 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
         break;
       case "stop":
         for (const r of runners) r.stop();
+        checkDone();
+        break;
+      case "cut":
+        for (const r of runners) {
+          r.stop();
+          r.cutNow();
+        }
         checkDone();
         break;
     }
