@@ -1,0 +1,219 @@
+/**
+ * Private helper: the requests of one scenario that need more than "send the
+ * prepared bytes" — run-time `{{variables}}`, assertions, extracts, their
+ * own timeout — and the per-VU state they use. A request with none of these
+ * is *bare*: the worker sends it on its fast path and never calls this.
+ *
+ * One request's way here: render its templates (a missing variable ends it:
+ * reported failed with `missing variable <name>`, never sent with a literal
+ * `{{x}}`) -> send (the engine's client, or `fetch` when the body or
+ * headers must be read) -> extracts -> assertions. Its error type is the
+ * transport error, else the first failed assertion (`assertion: <label>`),
+ * else the first failed extract (`extract: <name>`).
+ *
+ * @module
+ */
+import type { RequestSpec, ScenarioSpec } from "../config/config.ts";
+import { type CompiledTemplate, compileTemplate, renderTemplate } from "../config/template.ts";
+import type { HttpClient, HttpOutcome, PreparedRequest } from "../http/http_client.ts";
+import { AssertionTally } from "./_assertions.ts";
+import { runExtracts } from "./_extract.ts";
+import { capture } from "./_capture.ts";
+import { CapturedResponse, type ResponseView } from "./_response.ts";
+
+/** One virtual user's state: its number, iteration and extracted variables. */
+export interface VuState {
+  /** Unique in the run, from 1 (`{{vuId}}`). */
+  vuId: number;
+  /** The VU's iteration in its scenario, from 0 (`{{iteration}}`). */
+  iteration: number;
+  /** Values its extracts stored. */
+  vars: Map<string, string>;
+}
+
+/** What one step gave: the outcome to record and when the request ended (performance ms). */
+export interface StepOutcome extends HttpOutcome {
+  /** When the response ended (or the request was refused before sending). */
+  end: number;
+  /** Whether bytes were sent (false for a missing variable or an invalid URL). */
+  sent: boolean;
+}
+
+/** Where a step sends. */
+export interface StepTools {
+  /** The client for a timeout (ms); the worker's shared one for settings.timeout. */
+  clientFor(timeoutMs: number): HttpClient;
+  /** settings.timeout, ms. */
+  timeoutMs: number;
+  /** settings.userAgent (or the client's default). */
+  userAgent: string;
+  /** This worker's index, for `{{requestId}}`. */
+  worker: number;
+}
+
+interface Compiled {
+  url: CompiledTemplate;
+  headers: [string, CompiledTemplate][];
+  body?: CompiledTemplate;
+  values: CompiledTemplate[];
+}
+
+let requestSeq = 0;
+
+/** Whether the worker can send `r` on its fast path (prepared once, nothing to check). */
+export function isBare(r: RequestSpec): boolean {
+  return !r.templated && r.assertions.length === 0 && r.extract.length === 0 &&
+    r.timeoutMs === undefined;
+}
+
+function needsCapture(r: RequestSpec): boolean {
+  return r.readBody || r.assertions.some((a) => a.type === "header") ||
+    r.extract.some((e) => e.source === "header");
+}
+
+/** A status-and-time-only response, for assertions on the fast client. */
+class BareResponse implements ResponseView {
+  readonly body = "";
+  constructor(readonly status: number, readonly durationMs: number) {}
+  header(): string | null {
+    return null;
+  }
+  json(): unknown {
+    return undefined;
+  }
+}
+
+/** The non-bare requests of one scenario in one worker, and their assertion tally. */
+export class ScenarioSteps {
+  /** Pass/fail counts per request and assertion. */
+  readonly tally: AssertionTally;
+  #requests: readonly RequestSpec[];
+  #compiled: Compiled[];
+  #prepared: (PreparedRequest | undefined)[];
+  #capture: boolean[];
+  #tools: StepTools;
+
+  /** Compiles `spec`'s templates once. */
+  constructor(spec: ScenarioSpec, tools: StepTools) {
+    this.#requests = spec.requests;
+    this.#tools = tools;
+    this.tally = new AssertionTally(spec.requests.map((r) => r.assertions.length));
+    this.#compiled = spec.requests.map((r) => ({
+      url: compileTemplate(r.url),
+      headers: Object.entries(r.headers).map(([k, v]) => [k, compileTemplate(v)]),
+      body: r.body === undefined ? undefined : compileTemplate(r.body),
+      values: r.assertions.map((a) => compileTemplate(a.value)),
+    }));
+    this.#capture = spec.requests.map(needsCapture);
+    // Not templated: prepare once on the client of the request's timeout.
+    this.#prepared = spec.requests.map((r, i) =>
+      r.templated || this.#capture[i] ? undefined : this.#client(r).prepare({
+        method: r.method,
+        url: r.url,
+        headers: r.headers,
+        body: r.body,
+      })
+    );
+  }
+
+  /** No response: every assertion fails, every extracted variable is removed (never stale). */
+  #noResponse(i: number, vu: VuState): void {
+    this.tally.failAll(i);
+    for (const e of this.#requests[i].extract) vu.vars.delete(e.name);
+  }
+
+  #client(r: RequestSpec): HttpClient {
+    return this.#tools.clientFor(r.timeoutMs ?? this.#tools.timeoutMs);
+  }
+
+  /**
+   * Runs request `i` for `vu`, started at `start` (performance ms; the
+   * scheduled time for an open-model iteration's first request). `signal`
+   * aborts a `fetch` at the scenario's cut.
+   */
+  async run(i: number, vu: VuState, start: number, signal: AbortSignal): Promise<StepOutcome> {
+    const r = this.#requests[i];
+    const c = this.#compiled[i];
+    const requestId = `${this.#tools.worker}-${++requestSeq}`;
+    const lookup = (name: string): string | undefined => {
+      const v = vu.vars.get(name);
+      if (v !== undefined) return v;
+      switch (name) {
+        case "timestamp":
+          return String(Date.now());
+        case "iteration":
+          return String(vu.iteration);
+        case "vuId":
+          return String(vu.vuId);
+        case "requestId":
+          return requestId;
+        case "uuid":
+          return crypto.randomUUID();
+      }
+      return undefined;
+    };
+    const refused = (error: string): StepOutcome => {
+      this.#noResponse(i, vu);
+      return { statusCode: 0, bytes: 0, error, end: performance.now(), sent: false };
+    };
+    let url = r.url;
+    let headers = r.headers;
+    let body = r.body;
+    if (r.templated) {
+      const u = renderTemplate(c.url, lookup);
+      if (typeof u !== "string") return refused(`missing variable ${u.missing}`);
+      url = u;
+      headers = {};
+      for (const [k, t] of c.headers) {
+        const v = renderTemplate(t, lookup);
+        if (typeof v !== "string") return refused(`missing variable ${v.missing}`);
+        headers[k] = v;
+      }
+      if (c.body !== undefined) {
+        const b = renderTemplate(c.body, lookup);
+        if (typeof b !== "string") return refused(`missing variable ${b.missing}`);
+        body = b;
+      }
+    }
+    let outcome: StepOutcome;
+    let response: ResponseView;
+    if (this.#capture[i]) {
+      const got = await capture({ method: r.method, url, headers, body }, {
+        timeoutMs: r.timeoutMs ?? this.#tools.timeoutMs,
+        userAgent: this.#tools.userAgent,
+        signal,
+      });
+      const end = performance.now();
+      outcome = { statusCode: got.statusCode, bytes: got.bytes, error: got.error, end, sent: true };
+      response = new CapturedResponse(got.statusCode, end - start, got.headers, got.body);
+    } else {
+      let prepared = this.#prepared[i];
+      if (prepared === undefined) {
+        try {
+          prepared = this.#client(r).prepare({ method: r.method, url, headers, body });
+        } catch {
+          return refused("invalid request");
+        }
+      }
+      const got = await this.#client(r).send(prepared);
+      const end = performance.now();
+      outcome = { ...got, end, sent: true };
+      response = new BareResponse(got.statusCode, end - start);
+    }
+    if (outcome.error !== undefined || outcome.statusCode === 0) {
+      this.#noResponse(i, vu);
+      return outcome;
+    }
+    const extractError = r.extract.length > 0
+      ? runExtracts(r.extract, response, vu.vars)
+      : undefined;
+    const assertionError = r.assertions.length > 0
+      ? this.tally.evaluate(i, r.assertions, response, (j) => {
+        const v = renderTemplate(c.values[j], lookup);
+        return typeof v === "string" ? v : `{{${v.missing}}}`;
+      })
+      : undefined;
+    outcome.error = assertionError ?? extractError;
+    return outcome;
+  }
+}
