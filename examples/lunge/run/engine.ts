@@ -94,6 +94,33 @@ function installSignals(o: { stop: () => void; cut: () => void }): () => void {
 const now = () => performance.timeOrigin + performance.now();
 
 /**
+ * Wires the stop requests to `control`: the abort signal (a graceful stop)
+ * and, with `handleSignals`, SIGINT/SIGTERM (graceful, then cut, each told to
+ * `onSignal` first). Returns the remover.
+ */
+function listenForStops(options: RunOptions, control: RunControl): () => void {
+  const onAbort = () => control.interrupt();
+  options.signal?.addEventListener("abort", onAbort);
+  const graceMs = Math.max(...options.config.scenarios.map((s) => s.gracefulStopMs));
+  const removeSignals = options.handleSignals
+    ? installSignals({
+      stop: () => {
+        options.onSignal?.({ count: 1, graceMs });
+        control.interrupt();
+      },
+      cut: () => {
+        options.onSignal?.({ count: 2, graceMs });
+        control.cutAll();
+      },
+    })
+    : () => {};
+  return () => {
+    options.signal?.removeEventListener("abort", onAbort);
+    removeSignals();
+  };
+}
+
+/**
  * Runs a test to its end (or until stopped) and returns the result. Throws a
  * {@linkcode RunError} only when the run cannot start (e.g. a worker fails
  * to load); failures during the run end it early with `result.error` set.
@@ -111,21 +138,7 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
   const collector: SharedMetricsCollector = createCollector(kind);
   const startedAt = Date.now();
   const control = new RunControl();
-  const onAbort = () => control.interrupt();
-  options.signal?.addEventListener("abort", onAbort);
-  const graceMs = Math.max(...scenarios.map((s) => s.gracefulStopMs));
-  const removeSignals = options.handleSignals
-    ? installSignals({
-      stop: () => {
-        options.onSignal?.({ count: 1, graceMs });
-        control.interrupt();
-      },
-      cut: () => {
-        options.onSignal?.({ count: 2, graceMs });
-        control.cutAll();
-      },
-    })
-    : () => {};
+  const removeStops = listenForStops(options, control);
   try {
     // Each worker has its own client and pool: split the connection cap (rounding up).
     const cap = config.settings.maxConnectionsPerHost;
@@ -176,8 +189,7 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
       error: control.error,
     });
   } finally {
-    options.signal?.removeEventListener("abort", onAbort);
-    removeSignals();
+    removeStops();
     control.terminate();
     collector.close();
   }
