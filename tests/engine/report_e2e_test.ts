@@ -195,3 +195,30 @@ Deno.test("e2e: GETs on keep-alive connections the server closes are retried, an
     await server.close();
   }
 });
+
+Deno.test("e2e: the time series' last point holds no whole-run generation rate", async () => {
+  const server = await startTargetServer({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const out = await lunge(
+      ["--url", server.url, "--rate", "50", "--duration", "2s", "--max-vus", "5", "-q"],
+      [`--allow-net=127.0.0.1:${server.port}`, `--allow-read=${READ}`],
+    );
+    assert.equal(out.code, 0, out.stderr);
+    const r = out.result;
+    const points = r.timeSeries.points;
+    const last = points[points.length - 1];
+    const whole = r.metrics.generation.rate;
+    assert.ok(whole > 0);
+    // Before: the whole-run average, recorded after the run, landed in the last second.
+    assert.notEqual(
+      last.generationRate,
+      whole,
+      JSON.stringify(points.map((p) => p.generationRate)),
+    );
+    // Every point is a rate the engine measured in its second: none above the 50/s it sent (+ slack).
+    for (const p of points) assert.ok(p.generationRate <= 75, `${p.generationRate}`);
+    assert.equal(server.stats().requests, r.metrics.totalRequests);
+  } finally {
+    await server.close();
+  }
+});

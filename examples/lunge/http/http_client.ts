@@ -281,7 +281,16 @@ export class HttpClient {
       c.busy = true;
       c.written = false;
       try {
-        await exchange(c, prepared);
+        // Write and read here, not in a helper: an extra async layer per request costs.
+        const wire = prepared.wire;
+        const n = await c.conn.write(wire);
+        c.written = true; // a failed first write wrote nothing; from here something may have
+        if (n < wire.length) await writeRest(c, wire, n);
+        // Fast path: the whole response arrives in one read (the buffer is empty here).
+        const r = await c.conn.read(c.buf);
+        if (r === null) throw new EofError();
+        const step = firstRead(c, r, prepared.expectsBody);
+        if (step !== DONE) await readResponse(c, prepared.expectsBody, step === HAVE_HEAD);
         return this.#completed(c, pool);
       } catch (e) {
         c.busy = false;
@@ -482,34 +491,33 @@ export class HttpClient {
 }
 
 // ---------------------------------------------------------------------------
-// One exchange on a connection (a module function: no private-field access on the hot path)
+// Reading a response (module functions: no private-field access on the hot path)
+
+/** {@linkcode firstRead}: the response is complete. */
+const DONE = 0;
+/** {@linkcode firstRead}: its head is parsed; the rest must be read. */
+const HAVE_HEAD = 1;
+/** {@linkcode firstRead}: its head is incomplete. */
+const NEED_HEAD = 2;
 
 /**
- * Writes the request on `c` and reads the whole response into `c`'s fields.
- * Sets `c.written` once any byte of the request may have reached the socket
- * (a failed first write wrote nothing). Throws on any failure.
+ * Takes the first `r` bytes read for a response into `c` and parses what it
+ * can. Returns {@linkcode DONE} when they hold the whole response (the
+ * common case: a small body with a Content-Length), else how to go on.
  */
-async function exchange(c: Connection, prepared: PreparedRequest): Promise<void> {
-  const wire = prepared.wire;
-  const n = await c.conn.write(wire);
-  c.written = true;
-  if (n < wire.length) await writeRest(c, wire, n);
-  // Fast path: the whole response arrives in one read (the buffer is empty here).
-  const r = await c.conn.read(c.buf);
-  if (r === null) throw new EofError();
+function firstRead(c: Connection, r: number, expectsBody: boolean): number {
   c.end = r;
   c.received = r;
-  const expectsBody = prepared.expectsBody;
-  if (!parseHead(c)) return await readResponse(c, expectsBody, false);
+  if (!parseHead(c)) return NEED_HEAD;
   const status = c.status;
   if (status >= 200 && !c.chunked) {
-    if (!expectsBody || status === 204 || status === 304) return;
+    if (!expectsBody || status === 204 || status === 304) return DONE;
     if (c.contentLength >= 0 && c.end - c.start >= c.contentLength) {
       c.start += c.contentLength;
-      return;
+      return DONE;
     }
   }
-  await readResponse(c, expectsBody, true);
+  return HAVE_HEAD;
 }
 
 async function writeRest(c: Connection, wire: Uint8Array, written: number): Promise<void> {
