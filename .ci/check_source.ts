@@ -15,7 +15,7 @@
  *
  * @module
  */
-import ts from "npm:typescript@5.9.3";
+import ts from "typescript";
 import { fileURLToPath } from "node:url";
 
 const ROOT = new URL("../", import.meta.url);
@@ -183,5 +183,7 @@ if (problems.length > 0) {
   for (const p of problems) console.error(`check_source: ${p}`);
   Deno.exit(1);
 }
-console.log("check_source: no import cycle; every export documented with an asserting example; " +
-  `no function over ${MAX_LINES} lines`);
+console.log(
+  "check_source: no import cycle; every export documented with an asserting example; " +
+    `no function over ${MAX_LINES} lines`,
+);
