@@ -24,6 +24,14 @@ import { workerReadPaths } from "./_paths.ts";
 import { type ReportOptions, runAndReport, writeAll } from "./run_and_report.ts";
 import { runDemo } from "./demo/demo.ts";
 import { checkLoadLimits, MAX_PACER_RATE, readFdLimit } from "./run/limits.ts";
+import {
+  DISTRIBUTED_HELP,
+  DISTRIBUTED_OPTIONS,
+  distributedFlags,
+  distributedHosts,
+  type DistributedRun,
+} from "./distributed/cli_flags.ts";
+import { mergeMain } from "./merge/merge_command.ts";
 
 /** The engine's version. */
 export const VERSION = "0.1.0";
@@ -73,6 +81,8 @@ export interface RunCommand extends ReportOptions {
   config?: string;
   /** Load flags. */
   load: LoadFlags;
+  /** Segment, start time and outputs for running on many machines. */
+  distributed?: DistributedRun;
 }
 
 /** What the command line asks for. */
@@ -85,6 +95,7 @@ Usage:
   deno run <permissions> examples/lunge.ts [perf] --url <url> [flags]
   deno run <permissions> examples/lunge.ts [perf] -c <config.yaml|json> [flags]
   deno run <permissions> examples/lunge.ts demo [output flags]
+  deno run <permissions> examples/lunge.ts merge <result.json>... [output flags]
 
 Load:
   --url <url>               target URL (with -c: overrides settings.baseUrl)
@@ -109,7 +120,7 @@ Output:
   -q, --quiet               print only PASSED or FAILED
   -v, --verbose             detailed summary
   -h, --help | --version
-
+${DISTRIBUTED_HELP}
 Without --executor: --stages picks ramping-vus (ramping-arrival-rate with --rate or
 a VU pool flag), --rate picks constant-arrival-rate, else constant-vus.
 --url alone: GET, 10 VUs, 30s. With -c, flags override every scenario.
@@ -130,7 +141,9 @@ Permissions (the narrowest set; lunge names any flag that is missing, in one lin
                                   the Web Workers load their modules from these
                                   (paths relative to the repository root)
   --allow-read=<config file>      with -c (add it to the list above)
-  --allow-write=<output file(s)>  with --output / --html
+  --allow-write=<output file(s)>  with --output / --html / --hlog
+                                  (--allow-net also for --out and --prometheus-listen)
+  \`lunge merge\` needs only --allow-read=<result files> (and --allow-write=<outputs>)
   --allow-env=LUNGE_COLLECTOR,NO_COLOR,FORCE_COLOR   optional: honour those variables
   --allow-run=sh                  optional: check VUs against \`ulimit -n\` (Deno reads
                                   /proc/self/limits only under --allow-all)
@@ -162,6 +175,7 @@ const OPTIONS = {
   timeout: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
+  ...DISTRIBUTED_OPTIONS,
 } as const;
 
 const LOAD_ONLY = [
@@ -387,7 +401,17 @@ export function parseCli(args: string[], env?: { collector?: string }): Command 
     quiet: v.quiet ?? false,
     verbose: v.verbose ?? false,
     ...engine,
+    distributed: distributedOf(v),
   };
+}
+
+/** The many-machines flags, checked (usage errors name the flag). */
+function distributedOf(v: FlagValues): DistributedRun {
+  try {
+    return distributedFlags(v);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 /** The executor the flags imply when `--executor` is absent. */
@@ -498,9 +522,10 @@ function kebab(field: string): string {
 export async function missingPermissions(
   config: TestConfig | undefined,
   files: (string | undefined)[],
+  extraHosts: readonly string[] = [],
 ): Promise<string[]> {
   const missing: string[] = [];
-  const hosts = new Set<string>();
+  const hosts = new Set<string>(extraHosts);
   for (const s of config?.scenarios ?? []) {
     for (const r of s.requests) {
       const u = new URL(r.url);
@@ -535,6 +560,7 @@ export async function main(args: string[]): Promise<number> {
     writeAll(Deno.stderr, `lunge: ${message}\n`);
     return code;
   };
+  if (args[0] === "merge") return await mergeMain(args.slice(1));
   try {
     const cmd = parseCli(args);
     if (cmd.kind === "help") {
@@ -546,7 +572,11 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     const config = cmd.kind === "run" ? await buildConfig(cmd) : undefined;
-    const missing = await missingPermissions(config, [cmd.jsonFile, cmd.htmlFile]);
+    const missing = await missingPermissions(
+      config,
+      [cmd.jsonFile, cmd.htmlFile, cmd.distributed?.outputs.hlogFile],
+      distributedHosts(cmd.distributed),
+    );
     if (cmd.kind === "demo") {
       const st = await Deno.permissions.query({ name: "net", host: "127.0.0.1" });
       if (st.state !== "granted") missing.unshift("--allow-net=127.0.0.1");
@@ -567,6 +597,7 @@ export async function main(args: string[]): Promise<number> {
       verbose: cmd.verbose,
       collector: cmd.collector,
       workers: cmd.workers,
+      distributed: cmd.distributed,
     };
     if (cmd.kind === "demo") {
       return await runDemo({

@@ -10,6 +10,7 @@
  * @module
  */
 import type { MetricsSnapshot, TimeSeriesPoint } from "../../mod.ts";
+import type { RunHistograms } from "./distributed/run_histograms.ts";
 
 /** The phase a run is in (Lunge's phases). */
 export type Phase = "init" | "warmup" | "ramp-up" | "steady" | "ramp-down" | "cooldown" | "done";
@@ -106,4 +107,16 @@ export interface RunResult {
   thresholds: ThresholdResult[];
   /** Why the run failed to run (not a threshold failure), or null. */
   error: string | null;
+  /**
+   * Latency histograms (HdrHistogram V2 compressed, base64, values in ns):
+   * the whole run, per request name, per second with
+   * `--histograms-per-second`. What `lunge merge` merges.
+   */
+  histograms?: RunHistograms;
+  /** SHA-256 of the test config: `lunge merge` merges only equal hashes. */
+  configHash?: string;
+  /** The execution segment this run was (`--segment index/count`), if any. */
+  segment?: { index: number; count: number };
+  /** Remote-write pushes (`--out prometheus-rw=`): how many, failures, bytes sent. */
+  push?: { pushes: number; failures: number; bytes: number; lastError?: string };
 }

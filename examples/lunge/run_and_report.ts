@@ -19,6 +19,7 @@ import { colorEnabled } from "./report/color.ts";
 import { ProgressReporter } from "./report/progress.ts";
 import { renderSummary } from "./report/summary.ts";
 import { renderHtmlReport } from "./report/html_report.ts";
+import type { DistributedRun } from "./distributed/cli_flags.ts";
 
 /** Where and how to report. */
 export interface ReportOptions {
@@ -36,6 +37,8 @@ export interface ReportOptions {
   collector: CollectorKind;
   /** Worker count requested. */
   workers: number;
+  /** Segment, start time and outputs for running on many machines. */
+  distributed?: DistributedRun;
 }
 
 const encoder = new TextEncoder();
@@ -110,6 +113,10 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
     config,
     collector: options.collector,
     workers: options.workers,
+    segment: options.distributed?.segment,
+    startAt: options.distributed?.startAt,
+    outputs: options.distributed &&
+      { ...options.distributed.outputs, labels: { ...options.distributed.outputs.labels } },
     handleSignals: true,
     onProgress: reporter ? (state) => reporter.update(state) : undefined,
     onSignal: (info) => {
@@ -119,6 +126,14 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
     },
   });
   reporter?.finish();
+  const push = result.push;
+  if (push && push.failures > 0) {
+    writeAll(
+      Deno.stderr,
+      `lunge: warning: ${push.failures} of ${push.pushes + push.failures} ` +
+        `pushes to Prometheus failed (${push.lastError})\n`,
+    );
+  }
   writeAll(out, renderSummary(result, { color, quiet: options.quiet, verbose: options.verbose }));
   writeAll(out, "\n");
   if (options.json) writeAll(Deno.stdout, JSON.stringify(result, null, 2) + "\n");

@@ -152,6 +152,12 @@ export interface ScenarioSpec {
   startTimeMs: number;
   /** Lunge's `tags`: reported with the scenario, usable as `{{tag}}` in it. */
   tags: Record<string, string>;
+  /**
+   * Arrival-rate executors run as one of `count` execution segments
+   * (`--segment index/count`): only the schedule's global iterations `j`
+   * with `j mod count = index` are issued here. Absent: all of them.
+   */
+  stripe?: { index: number; count: number };
 }
 
 /** The `settings` block, validated. */

@@ -51,6 +51,8 @@ export interface OutputsResult {
   histograms: RunHistograms;
   /** Remote-write pushes, when pushing. */
   push?: PushStats;
+  /** The final push succeeded (true when not pushing). */
+  finalPushOk: boolean;
 }
 
 /** The outputs of one run (see the module doc). */
@@ -139,10 +141,12 @@ export class RunOutputs {
     this.#latest = final;
     await this.#pushing;
     const rw = this.#options.remoteWrite;
+    let finalPushOk = true;
     if (rw && this.#writer) {
-      await this.#writer.push(runSeries(final, Object.entries(this.#options.labels), rw.mode));
+      const labels = Object.entries(this.#options.labels);
+      finalPushOk = await this.#writer.push(runSeries(final, labels, rw.mode));
     }
-    await this.#server?.close();
+    await this.abort();
     if (this.#options.hlogFile && this.#seconds) {
       await Deno.writeTextFile(this.#options.hlogFile, await runHlog(this.#seconds, range));
     }
@@ -150,11 +154,13 @@ export class RunOutputs {
       names: Object.keys(final.snapshot.byName),
       seconds: this.#options.perSecond ? this.#seconds : undefined,
     });
-    return { histograms, push: this.#writer?.stats };
+    return { histograms, push: this.#writer?.stats, finalPushOk };
   }
 
-  /** Stops the server without a final push (the run failed to start). */
+  /** Stops the /metrics server (once; also when the run failed to start). */
   async abort(): Promise<void> {
-    await this.#server?.close();
+    const server = this.#server;
+    this.#server = undefined;
+    await server?.close();
   }
 }

@@ -16,7 +16,8 @@
  *
  * @module
  */
-import { shareOf } from "../run/executors.ts";
+import type { ScenarioSpec } from "../config/config.ts";
+import { isArrivalRate, shareOf } from "../run/executors.ts";
 
 /** One instance's segment: `index` of `count` equal parts (0-based). */
 export interface Segment {
@@ -97,4 +98,35 @@ export function parseStartAt(text: string, now = Date.now()): number {
     throw new Error(`--start-at ${text}: already passed (the instances would not start together)`);
   }
   return t;
+}
+
+/**
+ * The scenarios one segment runs: VU counts (constant and ramping VUs, stage
+ * targets) are the segment's shares; arrival-rate scenarios keep their rate
+ * and get the segment as their `stripe` (the pacer issues only the
+ * segment's iterations), with pools of at least 1 VU so that no segment's
+ * iterations go unissued (a pool is a cap: the segments' pools may add up
+ * to one VU more per segment than configured).
+ */
+export function segmentScenarios(
+  scenarios: readonly ScenarioSpec[],
+  segment: Segment | undefined,
+): ScenarioSpec[] {
+  if (segment === undefined) return [...scenarios];
+  const share = (n: number) => segmentShare(n, segment);
+  return scenarios.map((s) => {
+    if (isArrivalRate(s)) {
+      return {
+        ...s,
+        preAllocatedVUs: Math.max(1, share(s.preAllocatedVUs)),
+        maxVUs: Math.max(1, share(s.maxVUs)),
+        stripe: { ...segment },
+      };
+    }
+    return {
+      ...s,
+      vus: share(s.vus),
+      stages: s.stages.map((st) => ({ ...st, target: share(st.target) })),
+    };
+  });
 }

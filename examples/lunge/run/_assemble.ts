@@ -15,6 +15,7 @@ import { noResponseCount } from "../report/_report_format.ts";
 import { isArrivalRate, peakRate, peakVUs, plannedIterations } from "./executors.ts";
 import type { WorkerCounters } from "./_protocol.ts";
 import { LagHistogram, type LagState } from "./_lag_histogram.ts";
+import { segmentShare } from "../distributed/segment.ts";
 
 /** A phase change: epoch ms and the phase entered. */
 export type PhaseMark = { timestamp: number; phase: Phase };
@@ -209,8 +210,10 @@ function scenarioResults(input: AssembleInput): Record<string, ScenarioResult> {
       droppedIterations: sums.dropped[i],
       maxVUs: sums.peakVUs[i],
       configuredVUs: peakVUs(s),
-      targetRate: peakRate(s),
-      plannedIterations: Math.round(plannedIterations(s, ranUntil)),
+      // An execution segment's share: the rate over its stripe count, and
+      // its stripe's iterations of the planned ones (shares that add up).
+      targetRate: peakRate(s) / (s.stripe?.count ?? 1),
+      plannedIterations: segmentShare(Math.round(plannedIterations(s, ranUntil)), s.stripe),
     };
     if (isArrivalRate(s)) {
       const lag = new LagHistogram();

@@ -30,6 +30,9 @@ import { parseThresholds } from "../report/thresholds.ts";
 import type { ProgressState } from "../report/progress.ts";
 import { RunControl, startWorkers } from "./_start.ts";
 import { assembleResult, type PhaseMark, sumCounters, type VuSample } from "./_assemble.ts";
+import type { Segment } from "../distributed/segment.ts";
+import { type OutputOptions, RunOutputs } from "../distributed/run_outputs.ts";
+import { segmentConfig, tickCounters, withDistributed } from "./_distributed.ts";
 
 /** Options of {@linkcode runTest}. */
 export interface RunOptions {
@@ -52,6 +55,12 @@ export interface RunOptions {
   handleSignals?: boolean;
   /** Called on each stop signal (1: stopping gracefully, 2: cutting now) before acting on it. */
   onSignal?: (info: StopSignalInfo) => void;
+  /** Run one execution segment of the test (`--segment`): its share of the VUs and iterations. */
+  segment?: Segment;
+  /** Epoch ms the schedule starts at (`--start-at`; at once when it has passed). */
+  startAt?: number;
+  /** Per-second histograms, .hlog, Prometheus remote write and /metrics. */
+  outputs?: OutputOptions;
 }
 
 /** What {@linkcode RunOptions.onSignal} is told. */
@@ -130,7 +139,7 @@ function listenForStops(options: RunOptions, control: RunControl): () => void {
  * result from what they left ({@linkcode assembleResult}, pure).
  */
 export async function runTest(options: RunOptions): Promise<RunResult> {
-  const { config } = options;
+  const config = segmentConfig(options.config, options.segment);
   const scenarios = config.scenarios;
   const kind: CollectorKind = options.collector ?? "atomic";
   const nWorkers = workerCount(scenarios, options.workers ?? navigator.hardwareConcurrency ?? 1);
@@ -139,6 +148,7 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
   const startedAt = Date.now();
   const control = new RunControl();
   const removeStops = listenForStops(options, control);
+  let outputs: RunOutputs | undefined;
   try {
     // Each worker has its own client and pool: split the connection cap (rounding up).
     const cap = config.settings.maxConnectionsPerHost;
@@ -151,15 +161,20 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
       settings: { ...config.settings, maxConnectionsPerHost: perWorker },
     });
 
+    // --start-at: the collector's clock starts with the schedule, not with the wait.
+    if (options.startAt) await control.sleep(Math.max(0, options.startAt - START_LEAD_MS - now()));
     collector.reset();
-    const scheduleStart = now() + START_LEAD_MS;
+    const scheduleStart = Math.max(options.startAt ?? 0, now() + START_LEAD_MS);
     control.start(scheduleStart);
+    outputs = RunOutputs.start(options.outputs ?? { labels: {} }, collector, scheduleStart);
     const phases: PhaseMark[] = [{ timestamp: startedAt, phase: "init" }];
     for (const p of phaseTimeline(scenarios)) {
       phases.push({ timestamp: scheduleStart + p.offsetMs, phase: p.phase });
     }
     const view = new RunView(config, control, scheduleStart);
-    const samples = await observe({ control, collector, view, onProgress: options.onProgress });
+    const onTick = (t: number) => outputs?.tick(tickCounters(config, control.slots), t);
+    const progress = { onProgress: options.onProgress, onTick };
+    const samples = await observe({ control, collector, view, ...progress });
     // Every Worker closes its collector before it is ended; one that does not
     // in time shows in the snapshot's unflushedRequests (the run then fails).
     if (!control.allDone()) {
@@ -170,7 +185,7 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
     const endedAt = now();
     const { snapshot, series } = finalFigures(collector, view.requests());
     options.onProgress?.(view.state(snapshot, endedAt));
-    return assembleResult({
+    const result = assembleResult({
       name: config.name,
       description: config.description,
       scenarios,
@@ -188,7 +203,15 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
       interrupted: control.interrupted,
       error: control.error,
     });
+    return await withDistributed(result, {
+      outputs,
+      counters: tickCounters(config, control.slots),
+      range: { fromMs: scheduleStart, toMs: endedAt },
+      config: options.config,
+      segment: options.segment,
+    });
   } finally {
+    await outputs?.abort();
     removeStops();
     control.terminate();
     collector.close();
@@ -262,6 +285,8 @@ interface ObserveOptions {
   collector: SharedMetricsCollector;
   view: RunView;
   onProgress?: (state: ProgressState) => void;
+  /** Called at each tick with its epoch-ms time (per-second histograms, Prometheus). */
+  onTick?: (t: number) => void;
 }
 
 /**
@@ -302,6 +327,7 @@ async function observe(options: ObserveOptions): Promise<VuSample[]> {
     collector.recordGenerationRate(Math.round(rate * 10) / 10);
     const s = view.state(collector.getSnapshot(), t);
     samples.push({ timestamp: t, activeVUs: s.activeVUs, phase: s.phase });
+    options.onTick?.(t);
     if (!control.stopRequested) options.onProgress?.(s);
   }
   return samples;

@@ -250,7 +250,14 @@ class ScenarioRunner {
     }
     this.#allocated = Math.max(1, shareOf(s.preAllocatedVUs, this.#index, workers));
     this.#maxVUs = Math.max(this.#allocated, shareOf(s.maxVUs, this.#index, workers));
-    const pacer = new Pacer({ segments: rateSegments(s), stride: workers, offset: this.#index });
+    // An execution segment issues global iterations j = stripe.index (mod stripe.count);
+    // its workers share those: this one takes every (workers * count)-th.
+    const stripe = s.stripe ?? { index: 0, count: 1 };
+    const pacer = new Pacer({
+      segments: rateSegments(s),
+      stride: workers * stripe.count,
+      offset: stripe.index + stripe.count * this.#index,
+    });
     this.#pacing = true;
     pacer.start(this.#t0);
     pace(pacer, this.#fire, { stopped: () => this.stopping }).then(() => {

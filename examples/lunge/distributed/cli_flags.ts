@@ -1,0 +1,131 @@
+/**
+ * The command-line flags for running on many machines, checked:
+ * `--segment`, `--start-at`, `--histograms-per-second`, `--hlog`,
+ * `--out prometheus-rw=<url>`, `--prometheus-histograms`, `--push-interval`,
+ * `--prometheus-listen`, `--instance`. Errors are one-line `Error`s naming
+ * the flag (the CLI turns them into usage errors, exit 2).
+ *
+ * @module
+ */
+import { parseDurationMs } from "../config/config.ts";
+import { parseSegment, parseStartAt, type Segment, segmentLabel } from "./segment.ts";
+import type { OutputOptions } from "./run_outputs.ts";
+import { parseListen } from "../prometheus/metrics_server.ts";
+
+/** The flags' values as node:util parseArgs returns them. */
+export interface DistributedFlagValues {
+  segment?: string;
+  "start-at"?: string;
+  "histograms-per-second"?: boolean;
+  hlog?: string;
+  out?: string[];
+  "prometheus-histograms"?: string;
+  "push-interval"?: string;
+  "prometheus-listen"?: string;
+  instance?: string;
+}
+
+/** parseArgs option specs of the flags. */
+export const DISTRIBUTED_OPTIONS = {
+  segment: { type: "string" },
+  "start-at": { type: "string" },
+  "histograms-per-second": { type: "boolean" },
+  hlog: { type: "string" },
+  out: { type: "string", multiple: true },
+  "prometheus-histograms": { type: "string" },
+  "push-interval": { type: "string" },
+  "prometheus-listen": { type: "string" },
+  instance: { type: "string" },
+} as const;
+
+/** What the flags ask of a run. */
+export interface DistributedRun {
+  /** The execution segment. */
+  segment?: Segment;
+  /** Epoch ms to start at. */
+  startAt?: number;
+  /** The outputs (labels: instance, and segment when there is one). */
+  outputs: OutputOptions;
+}
+
+/** `--help` lines for the flags. */
+export const DISTRIBUTED_HELP = `Many machines (README: "Running on many machines"):
+  --segment <i/n>           run part i (0-based) of n: its share of VUs and iterations
+                            (also k6's a:b, e.g. 0:1/3); merge the results with \`lunge merge\`
+  --start-at <ISO time>     start the schedule then, e.g. 2026-11-28T10:00:00Z
+  --histograms-per-second   keep one latency histogram per second in the JSON
+  --hlog <file>             write HdrHistogram's interval log (one interval per second)
+  --out prometheus-rw=<url> push to Prometheus remote write every --push-interval and at the end
+  --prometheus-histograms native|classic   latency as a native histogram (schema 8) or
+                            classic buckets                                 [native]
+  --push-interval <d>       time between pushes                               [5s]
+  --prometheus-listen <host:port>   serve /metrics while the run lasts
+  --instance <name>         the instance label of pushed and served series
+                            [segment-i-of-n with --segment, else lunge-<pid>]
+`;
+
+/** Checks the flags; throws a one-line `Error` naming the flag. */
+export function distributedFlags(v: DistributedFlagValues): DistributedRun {
+  const segment = v.segment === undefined ? undefined : parseSegment(v.segment);
+  const startAt = v["start-at"] === undefined ? undefined : parseStartAt(v["start-at"]);
+  const instance = v.instance ??
+    (segment ? `segment-${segment.index}-of-${segment.count}` : `lunge-${Deno.pid}`);
+  if (!/^[\w.:/-]{1,128}$/.test(instance)) {
+    throw new Error(`--instance ${JSON.stringify(instance)}: use letters, digits and _.:/- only`);
+  }
+  const labels: Record<string, string> = { instance };
+  if (segment) labels.segment = segmentLabel(segment);
+  const outputs: OutputOptions = { labels, perSecond: v["histograms-per-second"] ?? false };
+  if (v.hlog !== undefined) {
+    if (v.hlog === "") throw new Error("--hlog needs a file path");
+    outputs.hlogFile = v.hlog;
+  }
+  for (const out of v.out ?? []) {
+    const m = /^prometheus-rw=(.+)$/.exec(out);
+    if (!m) throw new Error(`--out ${out}: expected prometheus-rw=<url>`);
+    let url: URL;
+    try {
+      url = new URL(m[1]);
+    } catch {
+      throw new Error(`--out ${out}: ${m[1]} is not a URL`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new Error(`--out ${out}: expected an http(s) URL`);
+    }
+    if (outputs.remoteWrite) throw new Error("--out prometheus-rw= may be given once");
+    const mode = v["prometheus-histograms"] ?? "native";
+    if (mode !== "native" && mode !== "classic") {
+      throw new Error(`--prometheus-histograms must be native or classic (got ${mode})`);
+    }
+    const interval = v["push-interval"] === undefined ? 5000 : parseDurationMs(v["push-interval"]);
+    if (interval === undefined || interval < 1000) {
+      throw new Error(
+        `--push-interval must be a duration of at least 1s (got ${v["push-interval"]})`,
+      );
+    }
+    outputs.remoteWrite = { url: url.href, mode, intervalMs: interval };
+  }
+  if (!outputs.remoteWrite && (v["prometheus-histograms"] || v["push-interval"])) {
+    throw new Error("--prometheus-histograms and --push-interval need --out prometheus-rw=<url>");
+  }
+  if (v["prometheus-listen"] !== undefined) {
+    parseListen(v["prometheus-listen"]);
+    outputs.listen = v["prometheus-listen"];
+  }
+  return { segment, startAt, outputs };
+}
+
+/** The `host:port`s the outputs connect to or listen on (for --allow-net). */
+export function distributedHosts(d: DistributedRun | undefined): string[] {
+  const hosts: string[] = [];
+  const rw = d?.outputs.remoteWrite;
+  if (rw) {
+    const u = new URL(rw.url);
+    hosts.push(`${u.hostname}:${u.port || (u.protocol === "https:" ? "443" : "80")}`);
+  }
+  if (d?.outputs.listen) {
+    const { hostname, port } = parseListen(d.outputs.listen);
+    hosts.push(`${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`);
+  }
+  return hosts;
+}

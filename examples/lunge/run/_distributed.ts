@@ -1,0 +1,65 @@
+/**
+ * Private helper: the engine's glue to what a run sends beyond its summary
+ * (../distributed/run_outputs.ts): the per-tick counters it needs, and the
+ * result fields that let runs of several machines merge (histograms, config
+ * hash, segment, push counts).
+ *
+ * @module
+ */
+import type { TestConfig } from "../config/config.ts";
+import type { RunResult } from "../result.ts";
+import { configHash } from "../distributed/config_hash.ts";
+import type { RunOutputs, TickCounters } from "../distributed/run_outputs.ts";
+import { type Segment, segmentScenarios } from "../distributed/segment.ts";
+import { sumCounters, type WorkerReport } from "./_assemble.ts";
+
+/** The config one segment runs (the whole config without a segment). */
+export function segmentConfig(config: TestConfig, segment: Segment | undefined): TestConfig {
+  return segment === undefined
+    ? config
+    : { ...config, scenarios: segmentScenarios(config.scenarios, segment) };
+}
+
+/** VUs busy and per-scenario iterations from the workers' last reports. */
+export function tickCounters(config: TestConfig, workers: readonly WorkerReport[]): TickCounters {
+  const sums = sumCounters(workers, config.scenarios.length);
+  return {
+    activeVUs: sums.activeVUs,
+    scenarios: config.scenarios.map((s, i) => ({
+      name: s.name,
+      iterations: sums.iterations[i],
+      dropped: sums.dropped[i],
+    })),
+  };
+}
+
+/**
+ * The result with what merging needs: the outputs' last work (final push,
+ * .hlog, histograms), the hash of the whole (unsegmented) config, the
+ * segment. A final push that failed makes the run fail: its metrics did not
+ * reach Prometheus.
+ */
+export async function withDistributed(
+  result: RunResult,
+  o: {
+    outputs: RunOutputs;
+    counters: TickCounters;
+    range: { fromMs: number; toMs: number };
+    config: TestConfig;
+    segment?: Segment;
+  },
+): Promise<RunResult> {
+  const done = await o.outputs.finish(o.counters, o.range);
+  result.histograms = done.histograms;
+  result.configHash = await configHash(o.config);
+  if (o.segment) result.segment = { ...o.segment };
+  if (done.push) {
+    result.push = { ...done.push };
+    if (!done.finalPushOk) {
+      const why = `the final push to Prometheus failed (${done.push.lastError ?? "unknown"})`;
+      result.error = result.error === null ? why : `${result.error}; ${why}`;
+      result.passed = false;
+    }
+  }
+  return result;
+}
