@@ -80,11 +80,47 @@ export class Connection extends ReadBuffer {
   aborted = false;
   /** The socket is closed. */
   closed = false;
+  /**
+   * While the connection is idle in its pool: the one read kept pending on the
+   * socket, into `buf` from offset 0. The request that takes the connection
+   * sets it to null and awaits it: its bytes are the first of the response.
+   */
+  pending: Promise<number | null> | null = null;
+  /** Called when the idle read completed (end, error or unexpected bytes) while idle. */
+  #onIdleEnd: (c: Connection) => void;
 
-  /** @param conn The connected socket. */
-  constructor(conn: Deno.Conn) {
+  /**
+   * @param conn The connected socket.
+   * @param onIdleEnd Called when the read kept pending while idle completes
+   *   (the server closed or reset the socket, or sent bytes nobody asked for)
+   *   before a request took the connection: drop it from the pool.
+   */
+  constructor(conn: Deno.Conn, onIdleEnd: (c: Connection) => void) {
     super(conn);
+    this.#onIdleEnd = onIdleEnd;
   }
+
+  /**
+   * Keeps one read pending on the idle socket (as Go's `net/http` read loop
+   * does), so that a server closing an idle keep-alive connection is noticed
+   * before a request is sent on it. The buffer must be empty (`start === end === 0`).
+   */
+  watchIdle(): void {
+    const p = this.conn.read(this.buf);
+    this.pending = p;
+    p.then(this.#idleSettled, this.#idleSettled);
+  }
+
+  /**
+   * The idle read completed. Promise reactions run in the order they were
+   * registered, so this runs before the `await` of a request that took the
+   * read; that request set `pending` to null, and then this does nothing.
+   */
+  #idleSettled = (): void => {
+    if (this.pending === null || this.closed) return;
+    this.pending = null;
+    this.#onIdleEnd(this);
+  };
 
   /** Closes the socket once. */
   close(): void {
@@ -136,11 +172,32 @@ export class Pool {
     this.max = max;
   }
 
-  /** Returns a healthy connection after a response: to a waiter, else to the idle stack. */
+  /**
+   * Returns a healthy connection after a response: to a waiter, else to the
+   * idle stack, watched by a pending read (see {@linkcode Connection.watchIdle}).
+   */
   release(c: Connection): void {
     const w = this.waiters.shift();
     if (w !== undefined) w.resolve(c);
-    else this.idle.push(c);
+    else {
+      c.watchIdle();
+      this.idle.push(c);
+    }
+  }
+
+  /**
+   * Drops an idle connection whose pending read completed: closes it and
+   * frees its slot.
+   *
+   * @returns False when it was not idle in this pool (nothing done).
+   */
+  dropIdle(c: Connection): boolean {
+    const i = this.idle.lastIndexOf(c);
+    if (i < 0) return false;
+    this.idle.splice(i, 1);
+    c.close();
+    this.freeSlot();
+    return true;
   }
 
   /** A slot was freed (its connection closed, or a connect failed). */

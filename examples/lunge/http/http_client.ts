@@ -124,6 +124,7 @@ export class HttpClient {
   #tickMs: number;
   #closed = false;
   #retries = 0;
+  #idleDropped = 0;
 
   /**
    * Creates a client. It opens no connection until the first request.
@@ -245,7 +246,15 @@ export class HttpClient {
   /**
    * Sends a prepared request and reads the whole response. Never throws.
    *
-   * When a reused keep-alive connection turns out to be dead (it ends before
+   * An idle pooled connection keeps one read pending (as Go's `net/http` does):
+   * when the server closes or resets it while idle (its keep-alive timeout),
+   * or sends bytes nobody asked for, it is dropped from the pool at once, so
+   * the next request goes on a fresh connection and is sent once, with no
+   * error (counted in {@linkcode HttpClient.idleDropped}). The request that
+   * takes an idle connection takes that pending read: its bytes are the first
+   * of the response.
+   *
+   * When a reused keep-alive connection still turns out to be dead (it ends before
    * any byte of the response arrived: the server had closed the idle socket),
    * the request is retried once on a fresh connection, but only when that
    * cannot duplicate it: its method is idempotent (GET, HEAD, OPTIONS, TRACE,
@@ -280,6 +289,9 @@ export class HttpClient {
       c.received = 0;
       c.busy = true;
       c.written = false;
+      // An idle pooled connection has a read pending (see Connection.watchIdle): take it.
+      const pending = c.pending;
+      c.pending = null;
       try {
         // Write and read here, not in a helper: an extra async layer per request costs.
         const wire = prepared.wire;
@@ -287,7 +299,7 @@ export class HttpClient {
         c.written = true; // a failed first write wrote nothing; from here something may have
         if (n < wire.length) await writeRest(c, wire, n);
         // Fast path: the whole response arrives in one read (the buffer is empty here).
-        const r = await c.conn.read(c.buf);
+        const r = await (pending ?? c.conn.read(c.buf));
         if (r === null) throw new EofError();
         const step = firstRead(c, r, prepared.expectsBody);
         if (step !== DONE) await readResponse(c, prepared.expectsBody, step === HAVE_HEAD);
@@ -327,6 +339,16 @@ export class HttpClient {
    */
   get retries(): number {
     return this.#retries;
+  }
+
+  /**
+   * Idle pooled connections dropped because the server closed or reset them,
+   * or sent unexpected bytes, while no request was in flight (each request
+   * then went on another connection; nothing was sent twice), since the
+   * client was created.
+   */
+  get idleDropped(): number {
+    return this.#idleDropped;
   }
 
   /** A response was read whole on `c`: keep or close `c`, and report the outcome. */
@@ -438,7 +460,7 @@ export class HttpClient {
           }
           done = true;
           this.#connecting.delete(attempt);
-          const c = new Connection(conn);
+          const c = new Connection(conn, (idle) => this.#dropIdle(pool, idle));
           this.#conns.add(c);
           resolve(c);
         },
@@ -450,6 +472,17 @@ export class HttpClient {
         },
       );
     });
+  }
+
+  /**
+   * The read kept pending on an idle connection completed: the server closed
+   * or reset it, or sent bytes nobody asked for. Drop it before any request
+   * is sent on it (no request was in flight, so nothing is reported).
+   */
+  #dropIdle(pool: Pool, c: Connection): void {
+    if (!pool.dropIdle(c)) c.close();
+    this.#conns.delete(c);
+    this.#idleDropped++;
   }
 
   #startTimer(): void {
