@@ -14,9 +14,12 @@
  *   connection, connecting, sending and receiving all count).
  * - `"connection refused"`: nothing listens on the port.
  * - `"connection reset"`: the peer reset or closed the connection **before any
- *   byte of the response** arrived. On a reused keep-alive connection this is
- *   first retried once on a fresh connection, when the request is idempotent
- *   or provably not written (see `HttpClient.send`).
+ *   byte of the response** arrived. A pooled connection the server closes (or
+ *   resets, or sends bytes on) while idle is dropped before any request goes
+ *   on it, with no error. One that dies while a request is being sent on it
+ *   (the server's close crossed the request) is retried once on a fresh
+ *   connection when the request is idempotent or provably not written (see
+ *   `HttpClient.send`); otherwise it is labelled this.
  * - `"incomplete response"`: the peer reset or closed the connection **after
  *   part of the response** arrived (a truncated head or body).
  * - `"dns error"`: the host name did not resolve.
