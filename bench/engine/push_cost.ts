@@ -25,32 +25,32 @@ for (let i = 0; i < 300_000; i++) {
     name: i % 2 ? "a" : "b",
   });
 }
+function build(mode: "native" | "classic"): [number, number] {
+  const snapshot = c.getSnapshot();
+  const histograms = {
+    all: c.getLatencyHistogram(),
+    byName: { a: c.getLatencyHistogram("a"), b: c.getLatencyHistogram("b") },
+  };
+  const s = runSeries(
+    {
+      snapshot,
+      histograms,
+      activeVUs: 100,
+      scenarios: [{ name: "default", iterations: 1, dropped: 0 }],
+      timestamp: Date.now(),
+    },
+    [["instance", "bench"]],
+    mode,
+  );
+  return [snappyCompress(encodeWriteRequest(s)).length, s.length];
+}
 for (const mode of ["native", "classic"] as const) {
   let bytes = 0, series = 0;
   const rounds = 50;
-  for (let r = 0; r < 5; r++) build(); // warm-up
+  for (let r = 0; r < 5; r++) build(mode); // warm-up
   const start = performance.now();
-  for (let r = 0; r < rounds; r++) [bytes, series] = build();
+  for (let r = 0; r < rounds; r++) [bytes, series] = build(mode);
   const ms = (performance.now() - start) / rounds;
   console.log(`${mode}: ${ms.toFixed(2)} ms per push, ${series} series, ${bytes} bytes (snappy)`);
-  function build(): [number, number] {
-    const snapshot = c.getSnapshot();
-    const histograms = {
-      all: c.getLatencyHistogram(),
-      byName: { a: c.getLatencyHistogram("a"), b: c.getLatencyHistogram("b") },
-    };
-    const s = runSeries(
-      {
-        snapshot,
-        histograms,
-        activeVUs: 100,
-        scenarios: [{ name: "default", iterations: 1, dropped: 0 }],
-        timestamp: Date.now(),
-      },
-      [["instance", "bench"]],
-      mode,
-    );
-    return [snappyCompress(encodeWriteRequest(s)).length, s.length];
-  }
 }
 c.close();
