@@ -161,6 +161,8 @@ Deno.test("3 segments merged: counts equal the server's, percentiles and thresho
       assert.ok(m.passed);
       assert.ok(m.thresholds.every((x) => x.passed));
       assert.match(merged.stdout, /Merged 3 results \(0\/3, 1\/3, 2\/3\)/);
+      // Every second's percentiles came from its merged per-second histogram.
+      assert.deepEqual(m.merged?.notes, []);
     });
 
     await t.step("merged p50/p99 within 1 % of an independent HdrHistogram's", () => {

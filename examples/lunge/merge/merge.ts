@@ -96,7 +96,7 @@ export async function mergeResults(inputs: readonly MergeInput[]): Promise<Merge
     duration,
     scenarios,
     metrics,
-    timeSeries: { interval: 1000, points: mergeSeries(rs, perSecond) },
+    timeSeries: { interval: 1000, points: mergeSeries(rs, perSecond, notes) },
     phases: [
       ...first.phases.filter((p) => p.phase !== "done"),
       { timestamp: endMs, phase: "done" },
@@ -346,6 +346,7 @@ function mergeScenarios(rs: readonly MergeableResult[]): Record<string, Scenario
 function mergeSeries(
   rs: readonly MergeableResult[],
   perSecond: Map<number, LatencyHistogram> | undefined,
+  notes: string[],
 ): RunTimeSeriesPoint[] {
   const byTime = new Map<number, RunTimeSeriesPoint[]>();
   for (const r of rs) {
@@ -359,8 +360,19 @@ function mergeSeries(
   const times = [...byTime.keys()];
   const from = Math.min(...times), to = Math.max(...times);
   const out: RunTimeSeriesPoint[] = [];
+  let partial = 0;
   for (let t = from; t <= to; t += 1000) {
-    out.push(mergePoint(t, byTime.get(t) ?? [], perSecond?.get(t), perSecond !== undefined));
+    const ps = byTime.get(t) ?? [], h = perSecond?.get(t);
+    // Exact only when the merged histogram holds every request of the second
+    // (a second captured late, or a late sample, is missing from it).
+    const exact = h !== undefined && h.count === ps.reduce((n, p) => n + p.requests, 0);
+    if (perSecond && !exact && ps.some((p) => p.requests > 0)) partial++;
+    out.push(mergePoint(t, ps, exact ? h : undefined));
+  }
+  if (partial > 0) {
+    notes.push(
+      `${partial} seconds' percentiles are the highest of the runs' (their histograms were incomplete)`,
+    );
   }
   return out;
 }
@@ -369,7 +381,6 @@ function mergePoint(
   timestamp: number,
   ps: readonly RunTimeSeriesPoint[],
   h: LatencyHistogram | undefined,
-  exact: boolean,
 ): RunTimeSeriesPoint {
   const sum = (f: (p: RunTimeSeriesPoint) => number) => ps.reduce((n, p) => n + f(p), 0);
   const requests = sum((p) => p.requests), failures = sum((p) => p.failures);
@@ -377,7 +388,7 @@ function mergePoint(
     ps.reduce((m, p) => Math.max(m, f(p.latency)), 0);
   const max = top((l) => l.max);
   const pct = (p: number, f: (l: TimeSeriesPoint["latency"]) => number) =>
-    exact ? (h && h.count > 0 ? Math.min(max, h.percentile(p)) : 0) : top(f);
+    h !== undefined ? (h.count > 0 ? Math.min(max, h.percentile(p)) : 0) : top(f);
   return {
     timestamp,
     requests,
