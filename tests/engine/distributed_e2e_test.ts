@@ -179,6 +179,33 @@ Deno.test("3 segments merged: counts equal the server's, percentiles and thresho
       const lines = log.split("\n").filter((l) => /^\d/.test(l));
       assert.ok(lines.length >= 3 && lines.length <= 6, `${lines.length} intervals`);
       assert.ok(lines.every((l) => /^\d+\.000,1\.000,\d+\.\d{3},HISTF/.test(l)));
+      const jar = "/usr/share/java/hdrhistogram.jar";
+      let java = false;
+      try {
+        await Deno.stat(jar);
+        java = (await new Deno.Command("java", { args: ["-version"], stderr: "null" }).output())
+          .success;
+      } catch { /* not installed */ }
+      if (!java) {
+        console.log("skipped HistogramLogProcessor: libhdrhistogram-java or java not installed");
+        return;
+      }
+      const out = await new Deno.Command("java", {
+        args: [
+          "-cp",
+          jar,
+          "org.HdrHistogram.HistogramLogProcessor",
+          "-i",
+          `${dir}/r0.hlog`,
+          "-o",
+          `${dir}/h0`,
+        ],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+      const hgrm = await Deno.readTextFile(`${dir}/h0.hgrm`);
+      assert.equal(Number(hgrm.match(/Total count\s*=\s*(\d+)/)?.[1]), 600);
     });
 
     await t.step("a single run of the whole test: same count, same exit code", async () => {
