@@ -4,15 +4,10 @@
  *
  * @module
  */
-import type {
-  CollectorHandle,
-  CollectorKind,
-  CollectorOptions,
-  SharedMetricsCollector,
-} from "./types.ts";
+import type { CollectorHandle, CollectorKind, CollectorOptions } from "./types.ts";
 import { AtomicMetricsCollector } from "./atomic_collector.ts";
 import { MutexMetricsCollector } from "./mutex_collector.ts";
-import { attachOptions } from "./base_collector.ts";
+import { attachOptions, type BaseMetricsCollector } from "./base_collector.ts";
 
 /**
  * Read an environment variable without ever prompting or throwing: on Deno
@@ -72,7 +67,9 @@ export function collectorKindFromEnv(): CollectorKind {
  *
  * @param kind `"atomic"` or `"mutex"`; when absent, the environment decides.
  * @param options Sizes fixed at construction (see {@linkcode CollectorOptions}).
- * @returns A new collector, creator of its shared memory.
+ * @returns A new collector, creator of its shared memory (a
+ * {@linkcode SharedMetricsCollector}, with the histogram exports of
+ * {@linkcode BaseMetricsCollector}).
  *
  * @example Picking the kind explicitly
  * ```ts
@@ -94,7 +91,7 @@ export function collectorKindFromEnv(): CollectorKind {
 export function createCollector(
   kind?: CollectorKind,
   options?: CollectorOptions,
-): SharedMetricsCollector {
+): BaseMetricsCollector {
   const k = kind === undefined ? collectorKindFromEnv() : checkKind(kind, "createCollector: kind");
   return k === "atomic" ? new AtomicMetricsCollector(options) : new MutexMetricsCollector(options);
 }
@@ -128,7 +125,7 @@ export function createCollector(
  * main.close();
  * ```
  */
-export function attachCollector(handle: CollectorHandle): SharedMetricsCollector {
+export function attachCollector(handle: CollectorHandle): BaseMetricsCollector {
   if (typeof handle !== "object" || handle === null) {
     throw new TypeError(
       `attachCollector: handle must be the object collector.share() returns (got ${
