@@ -106,6 +106,8 @@ export class Connection extends ReadBuffer {
    * before a request is sent on it. The buffer must be empty (`start === end === 0`).
    */
   watchIdle(): void {
+    // Unref'd: an idle pooled connection must not keep the process (or Worker) alive.
+    this.conn.unref();
     const p = this.conn.read(this.buf);
     this.pending = p;
     p.then(this.#idleSettled, this.#idleSettled);

@@ -291,7 +291,10 @@ export class HttpClient {
       c.written = false;
       // An idle pooled connection has a read pending (see Connection.watchIdle): take it.
       const pending = c.pending;
-      c.pending = null;
+      if (pending !== null) {
+        c.pending = null;
+        c.conn.ref(); // in flight again: its read keeps the event loop alive
+      }
       try {
         // Write and read here, not in a helper: an extra async layer per request costs.
         const wire = prepared.wire;
