@@ -110,13 +110,15 @@ Load:
   --method <m>              HTTP method                                     [GET]
   -H, --header "K: V"       request header (repeatable)
   --body <text>             request body
-  --timeout <d>             per-request timeout                             [30s]
+  -t, --timeout <d>         per-request timeout                             [30s]
   --workers <n>             Web Workers running the VUs      [CPU count: ${navigator.hardwareConcurrency}]
   --collector <kind>        atomic | mutex        [$LUNGE_COLLECTOR, else atomic]
 Output:
-  --json                    print the JSON result to stdout (console output goes to stderr)
+  --json                    the JSON result: to stdout (console output then goes to stderr),
+                            or with --output only to its .json file, as Lunge does
   --html                    write an HTML report (to --output, else ./lunge-report.html)
-  --output <path>           .json: JSON result; .html: HTML report; no extension: both
+  -o, --output <path>       .json: JSON result; .html: HTML report; no extension: both
+  --format <f>              Lunge's spelling: json = --json, html = --html, text = neither
   -q, --quiet               print only PASSED or FAILED
   -v, --verbose             detailed summary
   -h, --help | --version
@@ -164,7 +166,8 @@ const OPTIONS = {
   "max-vus": { type: "string" },
   json: { type: "boolean" },
   html: { type: "boolean" },
-  output: { type: "string" },
+  output: { type: "string", short: "o" },
+  format: { type: "string" },
   quiet: { type: "boolean", short: "q" },
   verbose: { type: "boolean", short: "v" },
   collector: { type: "string" },
@@ -172,7 +175,7 @@ const OPTIONS = {
   method: { type: "string" },
   header: { type: "string", short: "H", multiple: true },
   body: { type: "string" },
-  timeout: { type: "string" },
+  timeout: { type: "string", short: "t" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
   ...DISTRIBUTED_OPTIONS,
@@ -392,12 +395,19 @@ export function parseCli(args: string[], env?: { collector?: string }): Command 
   if (kind === "run" && v.config === undefined && v.url === undefined) {
     throw new UsageError("give --url <url> or -c <config file> (see --help)");
   }
+  const format = v.format?.toLowerCase();
+  if (format !== undefined && !["json", "html", "text"].includes(format)) {
+    throw new UsageError(`--format must be text, json or html (got ${q(v.format!)})`);
+  }
+  const json = (v.json ?? false) || format === "json";
+  const files = outputFiles(v.output, (v.html ?? false) || format === "html");
   return {
     kind,
     config: v.config,
     load,
-    json: v.json ?? false,
-    ...outputFiles(v.output, v.html ?? false),
+    // As Lunge, with a .json output file --json writes only the file (run_and_report.ts).
+    json,
+    ...files,
     quiet: v.quiet ?? false,
     verbose: v.verbose ?? false,
     ...engine,

@@ -49,6 +49,28 @@ export interface ScenarioResult {
    * lag, since it is measured from the scheduled time. Absent for VU executors.
    */
   sendLag?: { count: number; mean: number; p50: number; p99: number; max: number };
+  /** Lunge's `tags` of the scenario, when it has any. */
+  tags?: Record<string, string>;
+  /** Lunge's `startTime`: ms after the run's start the scenario began, when not 0. */
+  startTime?: number;
+  /** The stages (duration in ms), when any is named (Lunge's `stages[].name`). */
+  stages?: { name: string; duration: number; target: number }[];
+  /** Each assertion's passes and fails, when the scenario has assertions. */
+  checks?: CheckResult[];
+}
+
+/** One assertion's outcome over the run (Lunge's `assertions`, counted like k6 checks). */
+export interface CheckResult {
+  /** The request's name. */
+  request: string;
+  /** The assertion's `message`, or its expression (e.g. "status eq 200"). */
+  assertion: string;
+  /** Responses it held for. */
+  passes: number;
+  /** Responses it failed for (including requests that got no response). */
+  fails: number;
+  /** passes / (passes + fails); 0 when never evaluated. */
+  rate: number;
 }
 
 /** One evaluated threshold. */

@@ -99,7 +99,10 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
   const out = options.json ? Deno.stderr : Deno.stdout;
   const tty = out.isTerminal();
   const color = colorEnabled(tty);
-  for (const w of config.warnings) writeAll(Deno.stderr, `lunge: warning: ${w}\n`);
+  // One line per field not acted on; -q silences them.
+  if (!options.quiet) {
+    for (const w of config.warnings) writeAll(Deno.stderr, `lunge: warning: ${w}\n`);
+  }
   const outputs = openOutputs(options);
   if (typeof outputs === "string") {
     writeAll(Deno.stderr, `lunge: ${outputs}\n`);
@@ -136,7 +139,10 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
   }
   writeAll(out, renderSummary(result, { color, quiet: options.quiet, verbose: options.verbose }));
   writeAll(out, "\n");
-  if (options.json) writeAll(Deno.stdout, JSON.stringify(result, null, 2) + "\n");
+  // As Lunge: with a JSON output file, --json writes only the file.
+  if (options.json && options.jsonFile === undefined) {
+    writeAll(Deno.stdout, JSON.stringify(result, null, 2) + "\n");
+  }
   let code = signals >= 2 ? 130 : result.passed ? 0 : 1;
   for (const o of outputs) {
     try {

@@ -462,3 +462,35 @@ Deno.test("template: compiled rendering and JSONPath subset", () => {
   assert.equal(selectJsonPath({ a: [1, 2, 3] }, ["a", -1]), 3);
   assert.equal(selectJsonPath({ a: null }, ["a", "b"]), undefined);
 });
+
+Deno.test("executors: startTime shifts the run's length, its phases and planned iterations", async () => {
+  const { phaseAt, phaseTimeline, plannedIterations, runDurationMs, stageIndexAt } = await import(
+    "../../examples/lunge/run/executors.ts"
+  );
+  const c = validateConfig({
+    settings: { baseUrl: "http://127.0.0.1:1" },
+    scenarios: {
+      late: {
+        executor: "ramping-arrival-rate",
+        startTime: "2s",
+        stages: [{ duration: "1s", target: 10 }, { duration: "1s", target: 10 }],
+        requests: [{ url: "/" }],
+      },
+    },
+  });
+  const [late] = c.scenarios;
+  assert.equal(runDurationMs(c.scenarios), 4_000);
+  assert.equal(phaseAt(c.scenarios, 1_000), "init", "nothing runs yet");
+  assert.equal(phaseAt(c.scenarios, 2_500), "ramp-up");
+  assert.equal(phaseAt(c.scenarios, 3_500), "steady");
+  assert.equal(phaseAt(c.scenarios, 4_000), "cooldown");
+  assert.deepEqual(phaseTimeline(c.scenarios).map((p) => [p.offsetMs, p.phase]), [
+    [0, "init"],
+    [2_000, "ramp-up"],
+    [3_000, "steady"],
+    [4_000, "cooldown"],
+  ]);
+  assert.equal(stageIndexAt(late, 3_500), 1);
+  assert.equal(plannedIterations(late, 2_000), 0);
+  assert.equal(plannedIterations(late, 4_000), 15);
+});

@@ -292,7 +292,9 @@ Deno.test({
       assert.equal(status.code, 130);
       assert.match(err.text, /stopping now: requests in flight are counted as interrupted/);
       assert.match(err.text, /Failed ✗/);
-      const r: RunResult = JSON.parse(await stdout);
+      // --json with a .json --output writes only the file (as Lunge does).
+      assert.equal(await stdout, "");
+      const r: RunResult = JSON.parse(await Deno.readTextFile(`${dir}/r.json`));
       assert.equal(r.passed, false);
       assert.equal(r.metrics.errorsByType.interrupted, 3);
       assert.equal(r.metrics.totalRequests, silent.requests);

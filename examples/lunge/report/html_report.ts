@@ -432,7 +432,12 @@ function renderScenarios(result: RunResult): string {
   const table = tableHtml(
     ["Scenario", "Executor", "Iterations", "Dropped", "Peak VUs", "Max VUs", "Target rate"],
     entries.map(([name, s]) => [
-      escapeHtml(name),
+      escapeHtml(name) +
+      (s.tags
+        ? ` <span class="tags">${
+          escapeHtml(Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(", "))
+        }</span>`
+        : ""),
       escapeHtml(s.executor),
       formatCount(s.iterations),
       formatCount(s.droppedIterations),
@@ -463,6 +468,29 @@ ${limiterTable}
 <p class="note">Generation rate (requests sent, all scenarios): ${
     formatRate(limiter.generationRate)
   } req/s. Peak VUs: the most busy at once; Max VUs: configured.</p>`;
+}
+
+/** Each assertion's pass rate, or nothing when no scenario has assertions. */
+function renderChecks(result: RunResult): string {
+  const rows = Object.entries(result.scenarios).flatMap(([name, s]) =>
+    (s.checks ?? []).map((c) => [
+      escapeHtml(name),
+      escapeHtml(c.request),
+      escapeHtml(c.assertion),
+      formatCount(c.passes),
+      formatCount(c.fails),
+      formatPercent(c.rate),
+    ])
+  );
+  if (rows.length === 0) return "";
+  const table = tableHtml(
+    ["Scenario", "Request", "Assertion", "Passes", "Fails", "Pass rate"],
+    rows,
+    {
+      numericFrom: 3,
+    },
+  );
+  return `<section id="checks"><h2>Checks</h2>${table}</section>\n`;
 }
 
 function renderThresholds(result: RunResult): string {
@@ -739,7 +767,9 @@ ${renderCharts(result)}
 </section>
 <section id="by-name"><h2>Requests by name</h2>${renderByName(result)}</section>
 <section id="errors"><h2>Errors</h2>${renderErrors(result)}</section>
-<section id="scenarios"><h2>Scenarios</h2>${renderScenarios(result)}</section>
+${renderChecks(result)}<section id="scenarios"><h2>Scenarios</h2>${
+    renderScenarios(result)
+  }</section>
 <section id="thresholds"><h2>Thresholds</h2>${renderThresholds(result)}</section>
 <section id="metadata"><h2>Test metadata</h2><dl class="meta">${renderMeta(result)}</dl></section>
 </main>

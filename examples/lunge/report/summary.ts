@@ -204,6 +204,11 @@ function limiterLines(limiter: RateLimiterFigures, color: boolean): Lines {
   return out;
 }
 
+/** A scenario's tags as `{k=v, …}`. */
+function tagText(tags: Record<string, string>): string {
+  return `{${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(", ")}}`;
+}
+
 /** The scenarios table, or nothing when there is no scenario. */
 function scenarioLines(result: RunResult, color: boolean): Lines {
   const scenarios = Object.entries(result.scenarios);
@@ -211,7 +216,7 @@ function scenarioLines(result: RunResult, color: boolean): Lines {
   return table(
     ["Scenario", "Executor", "Iterations", "Dropped", "Peak VUs", "Max VUs", "Target Rate"],
     scenarios.map(([name, s]) => [
-      name,
+      s.tags ? `${name} ${dim(tagText(s.tags), color)}` : name,
       s.executor,
       formatCount(s.iterations),
       formatCount(s.droppedIterations),
@@ -221,6 +226,21 @@ function scenarioLines(result: RunResult, color: boolean): Lines {
     ]),
     color,
   );
+}
+
+/** Each assertion's pass rate (Lunge's assertions, counted like k6 checks). */
+function checkLines(result: RunResult, color: boolean): Lines {
+  const out: Lines = [];
+  for (const [name, s] of Object.entries(result.scenarios)) {
+    for (const c of s.checks ?? []) {
+      const mark = c.fails === 0 ? green("✓", color) : red("✗", color);
+      const counts = `${formatCount(c.passes)} / ${formatCount(c.passes + c.fails)}`;
+      out.push(
+        `  ${mark} ${name} › ${c.request} › ${c.assertion}: ${formatPercent(c.rate)} (${counts})`,
+      );
+    }
+  }
+  return out;
 }
 
 /** Every status code, in numeric order, or nothing when none was recorded. */
@@ -298,6 +318,7 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
   };
   section("Latency Distribution", latencyLines(result, color, verbose));
   section("Requests by Name", byNameLines(result, color));
+  section("Checks", checkLines(result, color));
   section("Errors", errorLines(result, color));
   const limiter = rateLimiterFigures(result);
   if (limiter !== null) {

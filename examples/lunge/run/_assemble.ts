@@ -9,7 +9,13 @@
  */
 import type { MetricsSnapshot, TimeSeriesData } from "../../../mod.ts";
 import type { ScenarioSpec } from "../config/config.ts";
-import type { Phase, RunResult, RunTimeSeriesPoint, ScenarioResult } from "../result.ts";
+import type {
+  CheckResult,
+  Phase,
+  RunResult,
+  RunTimeSeriesPoint,
+  ScenarioResult,
+} from "../result.ts";
 import { evaluateThresholds, type Threshold } from "../report/thresholds.ts";
 import { noResponseCount } from "../report/_report_format.ts";
 import { isArrivalRate, peakRate, peakVUs, plannedIterations } from "./executors.ts";
@@ -38,6 +44,8 @@ export interface WorkerReport {
   done: boolean;
   /** Its send-lag histograms per scenario (from `done`). */
   lags?: (LagState | null)[];
+  /** Its assertion passes and fails per scenario, `[request][assertion]` (from `done`). */
+  checks?: { passes: number[][]; fails: number[][] }[];
 }
 
 /** Counters summed over workers. */
@@ -198,6 +206,47 @@ export function runError(
   return null;
 }
 
+/**
+ * A scenario's Lunge fields in the result: its tags, startTime and named
+ * stages when set, and each assertion's passes and fails summed over workers.
+ */
+export function lungeFields(
+  s: ScenarioSpec,
+  index: number,
+  workers: readonly WorkerReport[],
+): Partial<ScenarioResult> {
+  const out: Partial<ScenarioResult> = {};
+  if (s.tags && Object.keys(s.tags).length > 0) out.tags = s.tags;
+  if (s.startTimeMs) out.startTime = s.startTimeMs;
+  if (s.stages.some((st) => st.name !== undefined)) {
+    out.stages = s.stages.map((st) => ({
+      name: st.name ?? "",
+      duration: st.durationMs,
+      target: st.target,
+    }));
+  }
+  const checks: CheckResult[] = [];
+  (s.requests ?? []).forEach((r, i) => {
+    (r.assertions ?? []).forEach((a, j) => {
+      let passes = 0, fails = 0;
+      for (const w of workers) {
+        passes += w.checks?.[index]?.passes[i]?.[j] ?? 0;
+        fails += w.checks?.[index]?.fails[i]?.[j] ?? 0;
+      }
+      const total = passes + fails;
+      checks.push({
+        request: r.name,
+        assertion: a.label,
+        passes,
+        fails,
+        rate: total ? passes / total : 0,
+      });
+    });
+  });
+  if (checks.length > 0) out.checks = checks;
+  return out;
+}
+
 /** Per scenario: its counters summed over workers, its plan and its send lag. */
 function scenarioResults(input: AssembleInput): Record<string, ScenarioResult> {
   const sums = sumCounters(input.workers, input.scenarios.length);
@@ -215,6 +264,7 @@ function scenarioResults(input: AssembleInput): Record<string, ScenarioResult> {
       targetRate: peakRate(s) / (s.stripe?.count ?? 1),
       plannedIterations: segmentShare(Math.round(plannedIterations(s, ranUntil)), s.stripe),
     };
+    Object.assign(results[s.name], lungeFields(s, i, input.workers));
     if (isArrivalRate(s)) {
       const lag = new LagHistogram();
       for (const w of input.workers) {

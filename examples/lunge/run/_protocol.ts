@@ -77,5 +77,7 @@ export type FromWorker =
     cut: boolean;
     /** Per scenario: the send-lag histogram state (`LagHistogram.toJSON()`), or null. */
     lags: (LagState | null)[];
+    /** Per scenario: assertion passes and fails, `[request][assertion]`. */
+    checks?: { passes: number[][]; fails: number[][] }[];
   }
   | { type: "error"; message: string };

@@ -37,6 +37,8 @@ export interface WorkerSlot {
   cut: boolean;
   /** Its send-lag histograms, per scenario, from `done`. */
   lags?: (LagState | null)[];
+  /** Its assertion passes and fails, per scenario, from `done`. */
+  checks?: { passes: number[][]; fails: number[][] }[];
 }
 
 /** The mutable state of one run, shared by the start-up, the tick loop and the stop paths. */
@@ -225,6 +227,7 @@ function attach(o: {
     } else if (m.type === "done") {
       slot.counters = m.counters;
       slot.lags = m.lags;
+      slot.checks = m.checks;
       slot.done = true;
       slot.cut = m.cut;
       control.changed();

@@ -18,7 +18,7 @@ import { type CompiledTemplate, compileTemplate, renderTemplate } from "../confi
 import type { HttpClient, HttpOutcome, PreparedRequest } from "../http/http_client.ts";
 import { AssertionTally } from "./_assertions.ts";
 import { runExtracts } from "./_extract.ts";
-import { capture } from "./_capture.ts";
+import { capture, type CaptureRequest } from "./_capture.ts";
 import { CapturedResponse, type ResponseView } from "./_response.ts";
 
 /** One virtual user's state: its number, iteration and extracted variables. */
@@ -126,16 +126,10 @@ export class ScenarioSteps {
     return this.#tools.clientFor(r.timeoutMs ?? this.#tools.timeoutMs);
   }
 
-  /**
-   * Runs request `i` for `vu`, started at `start` (performance ms; the
-   * scheduled time for an open-model iteration's first request). `signal`
-   * aborts a `fetch` at the scenario's cut.
-   */
-  async run(i: number, vu: VuState, start: number, signal: AbortSignal): Promise<StepOutcome> {
-    const r = this.#requests[i];
-    const c = this.#compiled[i];
+  /** The value of `{{name}}` for `vu`: an extracted variable, else a built-in. */
+  #lookup(vu: VuState): (name: string) => string | undefined {
     const requestId = `${this.#tools.worker}-${++requestSeq}`;
-    const lookup = (name: string): string | undefined => {
+    return (name) => {
       const v = vu.vars.get(name);
       if (v !== undefined) return v;
       switch (name) {
@@ -152,54 +146,77 @@ export class ScenarioSteps {
       }
       return undefined;
     };
-    const refused = (error: string): StepOutcome => {
-      this.#noResponse(i, vu);
-      return { statusCode: 0, bytes: 0, error, end: performance.now(), sent: false };
-    };
-    let url = r.url;
-    let headers = r.headers;
-    let body = r.body;
-    if (r.templated) {
-      const u = renderTemplate(c.url, lookup);
-      if (typeof u !== "string") return refused(`missing variable ${u.missing}`);
-      url = u;
-      headers = {};
-      for (const [k, t] of c.headers) {
-        const v = renderTemplate(t, lookup);
-        if (typeof v !== "string") return refused(`missing variable ${v.missing}`);
-        headers[k] = v;
-      }
-      if (c.body !== undefined) {
-        const b = renderTemplate(c.body, lookup);
-        if (typeof b !== "string") return refused(`missing variable ${b.missing}`);
-        body = b;
-      }
+  }
+
+  /** Request `i` with its templates rendered, or the first missing variable. */
+  #render(i: number, lookup: (name: string) => string | undefined): CaptureRequest | string {
+    const r = this.#requests[i];
+    if (!r.templated) return { method: r.method, url: r.url, headers: r.headers, body: r.body };
+    const c = this.#compiled[i];
+    const url = renderTemplate(c.url, lookup);
+    if (typeof url !== "string") return url.missing;
+    const headers: Record<string, string> = {};
+    for (const [k, t] of c.headers) {
+      const v = renderTemplate(t, lookup);
+      if (typeof v !== "string") return v.missing;
+      headers[k] = v;
     }
-    let outcome: StepOutcome;
-    let response: ResponseView;
+    const body = c.body === undefined ? undefined : renderTemplate(c.body, lookup);
+    if (body !== undefined && typeof body !== "string") return body.missing;
+    return { method: r.method, url, headers, body };
+  }
+
+  /** Sends request `i` (fetch when its response must be read, else the engine's client). */
+  async #send(
+    i: number,
+    req: CaptureRequest,
+    start: number,
+    signal: AbortSignal,
+  ): Promise<[StepOutcome, ResponseView] | undefined> {
+    const r = this.#requests[i];
     if (this.#capture[i]) {
-      const got = await capture({ method: r.method, url, headers, body }, {
+      const got = await capture(req, {
         timeoutMs: r.timeoutMs ?? this.#tools.timeoutMs,
         userAgent: this.#tools.userAgent,
         signal,
       });
       const end = performance.now();
-      outcome = { statusCode: got.statusCode, bytes: got.bytes, error: got.error, end, sent: true };
-      response = new CapturedResponse(got.statusCode, end - start, got.headers, got.body);
-    } else {
-      let prepared = this.#prepared[i];
-      if (prepared === undefined) {
-        try {
-          prepared = this.#client(r).prepare({ method: r.method, url, headers, body });
-        } catch {
-          return refused("invalid request");
-        }
-      }
-      const got = await this.#client(r).send(prepared);
-      const end = performance.now();
-      outcome = { ...got, end, sent: true };
-      response = new BareResponse(got.statusCode, end - start);
+      const { statusCode, bytes, error } = got;
+      return [
+        { statusCode, bytes, error, end, sent: true },
+        new CapturedResponse(statusCode, end - start, got.headers, got.body),
+      ];
     }
+    let prepared = this.#prepared[i];
+    if (prepared === undefined) {
+      try {
+        prepared = this.#client(r).prepare(req);
+      } catch {
+        return undefined; // not encodable (an invalid rendered URL or header)
+      }
+    }
+    const got = await this.#client(r).send(prepared);
+    const end = performance.now();
+    return [{ ...got, end, sent: true }, new BareResponse(got.statusCode, end - start)];
+  }
+
+  /**
+   * Runs request `i` for `vu`, started at `start` (performance ms; the
+   * scheduled time for an open-model iteration's first request). `signal`
+   * aborts a `fetch` at the scenario's cut.
+   */
+  async run(i: number, vu: VuState, start: number, signal: AbortSignal): Promise<StepOutcome> {
+    const r = this.#requests[i];
+    const lookup = this.#lookup(vu);
+    const refused = (error: string): StepOutcome => {
+      this.#noResponse(i, vu);
+      return { statusCode: 0, bytes: 0, error, end: performance.now(), sent: false };
+    };
+    const req = this.#render(i, lookup);
+    if (typeof req === "string") return refused(`missing variable ${req}`);
+    const sent = await this.#send(i, req, start, signal);
+    if (sent === undefined) return refused("invalid request");
+    const [outcome, response] = sent;
     if (outcome.error !== undefined || outcome.statusCode === 0) {
       this.#noResponse(i, vu);
       return outcome;
@@ -207,9 +224,10 @@ export class ScenarioSteps {
     const extractError = r.extract.length > 0
       ? runExtracts(r.extract, response, vu.vars)
       : undefined;
+    const values = this.#compiled[i].values;
     const assertionError = r.assertions.length > 0
       ? this.tally.evaluate(i, r.assertions, response, (j) => {
-        const v = renderTemplate(c.values[j], lookup);
+        const v = renderTemplate(values[j], lookup);
         return typeof v === "string" ? v : `{{${v.missing}}}`;
       })
       : undefined;

@@ -33,9 +33,14 @@ export function scenarioDurationMs(s: ScenarioSpec): number {
   return s.durationMs;
 }
 
-/** The longest scenario's schedule, in ms. */
+/** When a scenario starts, ms after the run starts (its `startTime`). */
+export function scenarioStartMs(s: ScenarioSpec): number {
+  return s.startTimeMs ?? 0;
+}
+
+/** When the last scenario's schedule ends (startTime included), in ms. */
 export function runDurationMs(scenarios: readonly ScenarioSpec[]): number {
-  return Math.max(0, ...scenarios.map(scenarioDurationMs));
+  return Math.max(0, ...scenarios.map((s) => scenarioStartMs(s) + scenarioDurationMs(s)));
 }
 
 /** The value ramping starts from: `vus` for ramping-vus, 0 for ramping-arrival-rate. */
@@ -117,7 +122,7 @@ export function rateSegments(s: ScenarioSpec): RateSegment[] {
  * so a ramp is not judged against its peak.
  */
 export function plannedIterations(s: ScenarioSpec, untilMs: number): number {
-  let t = 0, n = 0;
+  let t = scenarioStartMs(s), n = 0;
   for (const seg of rateSegments(s)) {
     const d = Math.min(seg.durationMs, Math.max(0, untilMs - t));
     if (d > 0) {
@@ -147,11 +152,14 @@ export function workerCount(scenarios: readonly ScenarioSpec[], requested: numbe
 /** The 0-based stage a scenario is in at `tMs` (0 for constant executors; the last after the end). */
 export function stageIndexAt(s: ScenarioSpec, tMs: number): number {
   if (s.stages.length === 0) return 0;
-  return stageAt(s.stages, rampStart(s), tMs)?.index ?? s.stages.length - 1;
+  const t = tMs - scenarioStartMs(s);
+  if (t < 0) return 0;
+  return stageAt(s.stages, rampStart(s), t)?.index ?? s.stages.length - 1;
 }
 
-function scenarioPhase(s: ScenarioSpec, tMs: number): Phase | undefined {
-  if (tMs >= scenarioDurationMs(s)) return undefined;
+function scenarioPhase(s: ScenarioSpec, tRun: number): Phase | undefined {
+  const tMs = tRun - scenarioStartMs(s);
+  if (tMs < 0 || tMs >= scenarioDurationMs(s)) return undefined;
   if (s.stages.length === 0) return "steady";
   const st = stageAt(s.stages, rampStart(s), tMs);
   if (!st || st.to === st.from) return "steady";
@@ -161,7 +169,8 @@ function scenarioPhase(s: ScenarioSpec, tMs: number): Phase | undefined {
 /**
  * The run's phase at `tMs` into the schedule: ramp-up when any scenario
  * ramps up, else ramp-down when any ramps down, else steady; "cooldown"
- * once every schedule ended (in-flight iterations finishing).
+ * once every schedule ended (in-flight iterations finishing); "init" while
+ * none runs yet but one starts later (a `startTime`). `tMs` is from the run's start.
  */
 export function phaseAt(scenarios: readonly ScenarioSpec[], tMs: number): Phase {
   let result: Phase | undefined;
@@ -170,6 +179,7 @@ export function phaseAt(scenarios: readonly ScenarioSpec[], tMs: number): Phase 
     if (p === "ramp-up") return p;
     if (p === "ramp-down" || (p === "steady" && result === undefined)) result = p;
   }
+  if (result === undefined && scenarios.some((s) => tMs < scenarioStartMs(s))) return "init";
   return result ?? "cooldown";
 }
 
@@ -183,9 +193,10 @@ export function phaseTimeline(
 ): { offsetMs: number; phase: Phase }[] {
   const bounds = new Set<number>([0]);
   for (const s of scenarios) {
-    let t = 0;
+    let t = scenarioStartMs(s);
+    bounds.add(t);
     for (const st of s.stages) bounds.add(t += st.durationMs);
-    bounds.add(scenarioDurationMs(s));
+    bounds.add(scenarioStartMs(s) + scenarioDurationMs(s));
   }
   const out: { offsetMs: number; phase: Phase }[] = [];
   for (const t of [...bounds].sort((a, b) => a - b)) {

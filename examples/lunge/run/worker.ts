@@ -49,6 +49,7 @@ import { pace, Pacer } from "./pacer.ts";
 import { LagHistogram } from "./_lag_histogram.ts";
 import type { FromWorker, InitMessage, ToWorker, WorkerCounters } from "./_protocol.ts";
 import { longTimeout, type LongTimer, wait } from "./_timer.ts";
+import { isBare, ScenarioSteps, type StepTools, type VuState } from "./_steps.ts";
 
 const ORIGIN = performance.timeOrigin;
 /** The error type of a request still in flight when its scenario was cut. */
@@ -69,6 +70,8 @@ interface WorkerTools {
   client: HttpClient;
   /** The collector attached to the engine's shared memory. */
   collector: SharedMetricsCollector;
+  /** What non-bare requests (variables, assertions, extracts, own timeout) send with. */
+  steps: StepTools;
 }
 
 let tools: WorkerTools | undefined;
@@ -98,7 +101,12 @@ class ScenarioRunner {
   interrupted = 0;
   #index: number;
   #count: number;
-  #prepared: PreparedRequest[];
+  /** Bare requests, prepared once; undefined for those {@linkcode ScenarioSteps} runs. */
+  #prepared: (PreparedRequest | undefined)[];
+  #steps: ScenarioSteps;
+  /** VUs of the open model not running an iteration, with their variables. */
+  #idleVus: VuState[] = [];
+  #startTimer: LongTimer | undefined;
   #names: string[];
   #think: number[];
   #t0 = 0;
@@ -137,8 +145,11 @@ class ScenarioRunner {
     this.#client = tools.client;
     this.#collector = tools.collector;
     this.#prepared = spec.requests.map((r) =>
-      tools.client.prepare({ method: r.method, url: r.url, headers: r.headers, body: r.body })
+      isBare(r)
+        ? tools.client.prepare({ method: r.method, url: r.url, headers: r.headers, body: r.body })
+        : undefined
     );
+    this.#steps = new ScenarioSteps(spec, tools.steps);
     this.#names = spec.requests.map((r) => r.name);
     this.#think = spec.requests.map((r) => r.thinkTimeMs);
   }
@@ -148,8 +159,23 @@ class ScenarioRunner {
     return this.cut || (this.stopping && this.busy === 0 && !this.#pacing);
   }
 
+  /** Starts at `t0` plus the scenario's startTime (performance ms). */
   start(t0: number): void {
-    this.#t0 = t0;
+    this.#t0 = t0 + this.spec.startTimeMs;
+    const delay = this.#t0 - performance.now();
+    if (delay > 0) {
+      this.#startTimer = longTimeout(() => this.#begin(), delay);
+    } else this.#begin();
+  }
+
+  /** Pass and fail counts of each request's assertions. */
+  checks(): { passes: number[][]; fails: number[][] } {
+    return { passes: this.#steps.tally.passes, fails: this.#steps.tally.fails };
+  }
+
+  #begin(): void {
+    if (this.stopping) return;
+    const t0 = this.#t0;
     if (isArrivalRate(this.spec)) {
       // The pacer's schedule ends the scenario, so its last due iterations are never lost.
       this.#startArrival();
@@ -197,6 +223,7 @@ class ScenarioRunner {
 
   clearTimers(): void {
     if (this.#replan !== undefined) clearInterval(this.#replan);
+    this.#startTimer?.cancel();
     this.#graceTimer?.cancel();
     this.#endTimer?.cancel();
   }
@@ -219,18 +246,20 @@ class ScenarioRunner {
   async #vu(id: number): Promise<void> {
     this.busy++;
     if (this.busy > this.peak) this.peak = this.busy;
-    const pacing = this.spec.pacingMs;
+    const { pacing } = this.spec;
+    const vu = newVu();
     let backoff = 0;
     while (!this.stopping && id < this.#target) {
-      const began = pacing > 0 ? performance.now() : 0;
       this.iterations++;
-      const answered = await this.#iteration(-1);
+      vu.iteration++;
+      const answered = await this.#iteration(-1, vu);
       // No response: wait 1 ms, doubling to 1 s, so instant failures cannot spin.
       backoff = answered ? 0 : Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, backoff * 2));
       if (backoff > 0 && !this.stopping) await wait(backoff, this.#stopped.signal);
-      if (pacing > 0 && !this.stopping) {
-        const rest = pacing - (performance.now() - began);
-        if (rest > 0) await wait(rest, this.#stopped.signal);
+      // Lunge's pacing: a wait after each iteration (constant, or uniform in min..max).
+      if (pacing.type !== "none" && !this.stopping) {
+        const ms = pacing.minMs + Math.random() * (pacing.maxMs - pacing.minMs);
+        if (ms > 0) await wait(ms, this.#stopped.signal);
       }
     }
     this.#running[id] = false;
@@ -284,7 +313,10 @@ class ScenarioRunner {
 
   async #arrival(scheduled: number): Promise<void> {
     this.lag.record(performance.now() - scheduled);
-    await this.#iteration(scheduled);
+    const vu = this.#idleVus.pop() ?? newVu();
+    vu.iteration++;
+    await this.#iteration(scheduled, vu);
+    this.#idleVus.push(vu);
     this.busy--;
     if (this.stopping && this.busy === 0 && !this.cut) this.#onIdle();
   }
@@ -298,22 +330,34 @@ class ScenarioRunner {
    * recorded there (as interrupted), so its late outcome is dropped here.
    * Returns false when a request got no response (status 0).
    */
-  async #iteration(scheduled: number): Promise<boolean> {
+  async #iteration(scheduled: number, vu: VuState): Promise<boolean> {
     const prepared = this.#prepared;
+    const last = prepared.length - 1;
     let answered = true;
-    for (let i = 0; i < prepared.length && !this.cut; i++) {
+    for (let i = 0; i <= last && !this.cut; i++) {
       const start = i === 0 && scheduled >= 0 ? scheduled : performance.now();
       const flight: InFlight = { i, start };
       this.#inflight.add(flight);
       requestsSent++;
-      const outcome = await this.#client.send(prepared[i]);
-      const end = performance.now();
+      const bare = prepared[i];
+      // Bare requests: the prepared bytes. Others: variables, checks, extracts (_steps.ts).
+      let outcome: HttpOutcome;
+      let end: number;
+      if (bare !== undefined) {
+        outcome = await this.#client.send(bare);
+        end = performance.now();
+      } else {
+        const step = await this.#steps.run(i, vu, start, this.#cutOff.signal);
+        outcome = step;
+        end = step.end;
+      }
       if (this.cut) return answered;
       this.#inflight.delete(flight);
       this.#record(i, start, end, outcome);
       if (outcome.statusCode === 0) answered = false;
+      // As in Lunge, no think time after the iteration's last request.
       const think = this.#think[i];
-      if (think > 0 && !this.stopping) await wait(think, this.#cutOff.signal);
+      if (think > 0 && i < last && !this.stopping) await wait(think, this.#cutOff.signal);
     }
     return answered;
   }
@@ -329,6 +373,15 @@ class ScenarioRunner {
     r.name = this.#names[i];
     this.#collector.recordRequest(r);
   }
+}
+
+let vuSeq = 0;
+let workerIndex = 0;
+let workerCount = 1;
+
+/** A new VU: numbered from 1, unique across this run's workers (`{{vuId}}`). */
+function newVu(): VuState {
+  return { vuId: vuSeq++ * workerCount + workerIndex + 1, iteration: -1, vars: new Map() };
 }
 
 function counters(): WorkerCounters {
@@ -353,12 +406,22 @@ function checkDone(): void {
   tools?.collector.flush();
   tools?.collector.close();
   tools?.client.close();
+  closeExtraClients();
   post({
     type: "done",
     counters: counters(),
     cut,
     lags: runners.map((r) => isArrivalRate(r.spec) ? r.lag.toJSON() : null),
+    checks: runners.map((r) => r.checks()),
   });
+}
+
+/** Clients for requests with their own timeout, one per distinct timeout. */
+const extraClients = new Map<number, HttpClient>();
+
+function closeExtraClients(): void {
+  for (const c of extraClients.values()) c.close();
+  extraClients.clear();
 }
 
 function init(msg: InitMessage): void {
@@ -369,7 +432,28 @@ function init(msg: InitMessage): void {
     insecureSkipVerify: s.insecureSkipVerify,
     userAgent: s.userAgent,
   });
-  const t: WorkerTools = { client, collector: attachCollector(msg.handle) };
+  workerIndex = msg.index;
+  workerCount = msg.count;
+  const steps: StepTools = {
+    clientFor(timeoutMs) {
+      if (timeoutMs === s.timeoutMs) return client;
+      let c = extraClients.get(timeoutMs);
+      if (c === undefined) {
+        c = new HttpClient({
+          timeoutMs,
+          maxConnectionsPerHost: s.maxConnectionsPerHost,
+          insecureSkipVerify: s.insecureSkipVerify,
+          userAgent: s.userAgent,
+        });
+        extraClients.set(timeoutMs, c);
+      }
+      return c;
+    },
+    timeoutMs: s.timeoutMs,
+    userAgent: s.userAgent ?? "lunge-deno/0.1",
+    worker: msg.index,
+  };
+  const t: WorkerTools = { client, collector: attachCollector(msg.handle), steps };
   tools = t;
   runners = msg.scenarios.map((spec) =>
     new ScenarioRunner({ spec, index: msg.index, count: msg.count, tools: t, onIdle: checkDone })
