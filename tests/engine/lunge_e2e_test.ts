@@ -205,7 +205,7 @@ Deno.test("e2e: startTime offsets are visible in the time series; tags reach the
 });
 
 /** A server recording when each request arrived (performance ms), per path. */
-async function recordingServer() {
+function recordingServer() {
   const arrivals: { path: string; at: number }[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     arrivals.push({ path: new URL(req.url).pathname, at: performance.now() });
@@ -215,7 +215,7 @@ async function recordingServer() {
 }
 
 Deno.test("e2e: random pacing waits after each iteration, within min..max", async () => {
-  const server = await recordingServer();
+  const server = recordingServer();
   try {
     const r = await run({
       settings: { baseUrl: server.url },
@@ -242,7 +242,7 @@ Deno.test("e2e: random pacing waits after each iteration, within min..max", asyn
 });
 
 Deno.test("e2e: think time applies between requests, not after an iteration's last", async () => {
-  const server = await recordingServer();
+  const server = recordingServer();
   try {
     const r = await run({
       settings: { baseUrl: server.url },
