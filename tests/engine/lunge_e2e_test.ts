@@ -364,3 +364,14 @@ Deno.test("e2e: the summary and the HTML report show each assertion's pass rate 
     assert.ok(html.includes(`<span class="tags">team=checkout</span>`));
   });
 });
+
+Deno.test("e2e: the demo's config runs its checks against the built-in target server", async () => {
+  const { demoConfig } = await import("../../examples/lunge/demo/demo.ts");
+  await withServer(async (server) => {
+    const r = await runTest({ config: demoConfig(server.url.replace(/\/$/, ""), 2), workers: 2 });
+    assertCounted(r, server);
+    const checks = Object.values(r.scenarios).flatMap((s) => s.checks ?? []);
+    assert.deepEqual(checks.map((c) => c.assertion), ["status eq 200", "json $.q eq lunge"]);
+    for (const c of checks) assert.ok(c.passes > 0 && c.fails === 0, JSON.stringify(c));
+  });
+});

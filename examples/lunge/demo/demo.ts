@@ -2,7 +2,8 @@
  * The demo (`lunge.ts demo`): starts the built-in target server on
  * 127.0.0.1 (a free port), runs a ~10 s load test against it with a built-in
  * config — two scenarios (closed and open model), several named requests, a
- * delay endpoint and an endpoint answering 500 — prints the normal output,
+ * delay endpoint, an endpoint answering 500, and Lunge assertions (checks)
+ * — prints the normal output,
  * then closes the server.
  *
  * Needs only `--allow-net=127.0.0.1 --allow-read=<repo>` (the workers load
@@ -29,7 +30,12 @@ export function demoDocument(baseUrl: string, durationSec = 10): Record<string, 
         vus: 8,
         duration: `${durationSec}s`,
         requests: [
-          { name: "home", url: "{{baseUrl}}/", thinkTime: "20ms" },
+          {
+            name: "home",
+            url: "{{baseUrl}}/",
+            thinkTime: "20ms",
+            assertions: [{ type: "status", condition: "eq", value: 200 }],
+          },
           { name: "slow", url: "/delay/{{slowMs}}" },
           { name: "asset", url: "/bytes/2048", thinkTime: "30ms" },
         ],
@@ -44,7 +50,13 @@ export function demoDocument(baseUrl: string, durationSec = 10): Record<string, 
           { duration: `${ramp}s`, target: 0 },
         ],
         requests: [
-          { name: "search", method: "POST", url: "/echo", body: { q: "lunge" } },
+          {
+            name: "search",
+            method: "POST",
+            url: "/echo",
+            body: { q: "lunge", at: "{{timestamp}}" },
+            assertions: [{ type: "json", path: "$.q", condition: "eq", value: "lunge" }],
+          },
           { name: "broken", url: "/status/500" },
         ],
       },
