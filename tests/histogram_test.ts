@@ -16,17 +16,7 @@ import {
   recordLatency,
 } from "../src/_histogram.ts";
 import { assertClose, exactPercentile } from "./_contract_suite.ts";
-
-/** A seeded generator, so a failure can be reproduced. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from "./_prng.ts";
 
 function record(values: number[]): Float64Array {
   const f = new Float64Array(RECORDER_WORDS);

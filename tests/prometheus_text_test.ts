@@ -13,16 +13,7 @@ import {
   toPrometheusText,
 } from "../mod.ts";
 import { assertClose, exactPercentile } from "./_contract_suite.ts";
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from "./_prng.ts";
 
 function sampleLines(text: string, name: string): [Record<string, string>, number][] {
   const out: [Record<string, string>, number][] = [];

@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { type CollectorKind, createCollector, type RequestResult } from "../mod.ts";
 import { exactPercentile } from "./_contract_suite.ts";
+import { mulberry32 as prng } from "./_prng.ts";
 
 function readEnv(name: string): string | undefined {
   return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
@@ -19,18 +20,6 @@ function readEnv(name: string): string | undefined {
 }
 const CASES = Number(readEnv("LUNGE_PROPERTY_CASES") ?? 400);
 const SEED = Number(readEnv("LUNGE_PROPERTY_SEED") ?? 20261128);
-
-/** mulberry32: a small, fast, seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Fields = [unknown, unknown, unknown, unknown, unknown, unknown];
 const KEYS = ["startTime", "duration", "statusCode", "bytes", "error", "name"] as const;

@@ -9,6 +9,7 @@
 import { type CollectorKind, createCollector } from "../../mod.ts";
 import type { Phase, RunResult, RunTimeSeriesPoint } from "../../examples/lunge/result.ts";
 import { evaluateThresholds, parseThresholds } from "../../examples/lunge/report/thresholds.ts";
+import { mulberry32 as prng } from "../_prng.ts";
 
 /** What kind of run to fabricate. */
 export interface FixtureOptions {
@@ -41,18 +42,6 @@ export const HOSTILE = {
   error: `connect failed <b>bold</b> & "quoted" 'single' <!-- \u2028`,
   description: `<svg onload="document.title='pwned'"></svg>`,
 } as const;
-
-/** A small seeded PRNG (mulberry32), so fixtures are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The phase and active VUs at second `s` of a `seconds`-long ramp. */
 function plan(s: number, seconds: number, peak: number): { phase: Phase; vus: number } {

@@ -16,16 +16,7 @@ import {
 } from "../../examples/lunge/prometheus/remote_write.ts";
 import { metricsText, serveMetrics } from "../../examples/lunge/prometheus/metrics_server.ts";
 import { prometheusInstalled, promtoolCheck, startPrometheus } from "./_prometheus.ts";
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from "../_prng.ts";
 
 /** A collector with `n` requests of log-uniform latency (0.1 .. 200 ms); its samples. */
 function instance(n: number, seed: number): { c: AtomicMetricsCollector; samples: number[] } {
