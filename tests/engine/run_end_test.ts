@@ -167,6 +167,41 @@ Deno.test("run end: a target that never answers fails the run; requests in fligh
   }
 });
 
+Deno.test("run end: requests still queued for a connection at the cut were never sent and are not counted", async () => {
+  // One connection for 3 VUs: one request is in flight (never answered), two
+  // wait for the connection. At the cut the first is interrupted; the two
+  // queued ones never reach the server, so they are not in the report either.
+  const silent = new SilentServer();
+  try {
+    const doc = {
+      settings: { maxConnectionsPerHost: 1, timeout: "60s" },
+      scenarios: {
+        s: {
+          executor: "constant-vus",
+          vus: 3,
+          duration: "1s",
+          gracefulStop: "500ms",
+          requests: [{ url: silent.url }],
+        },
+      },
+    };
+    await withConfig(doc, async (config) => {
+      const o = await lunge(["-c", config, "--json", "-q", "--workers", "1"], [
+        `--allow-net=127.0.0.1:${silent.port}`,
+        `${READ},${config}`,
+      ]);
+      const r = o.result!;
+      assert.ok(r, o.stderr);
+      assert.equal(silent.requests, 1);
+      assert.equal(r.metrics.totalRequests, silent.requests);
+      assert.deepEqual(r.metrics.errorsByType, { interrupted: 1 });
+      assert.equal(o.code, 1);
+    });
+  } finally {
+    await silent.close();
+  }
+});
+
 Deno.test("run end: think time longer than the time left sends no stray request; server count = reported count", async () => {
   await withTarget(async (server, host) => {
     const doc = {

@@ -263,9 +263,18 @@ export class HttpClient {
    * is counted in {@linkcode HttpClient.retries}.
    *
    * @param prepared A request from {@linkcode HttpClient.prepare}.
+   * @param progress Optional: its `written` is set true just before the
+   *   request's first byte goes to a socket, so a caller that gives up
+   *   earlier (the run's cut) knows the request was never sent; once the
+   *   caller sets `cancelled`, a request not yet written never will be (it
+   *   resolves with `"aborted"`). Both happen in one synchronous step, so the
+   *   caller's view and the socket agree.
    * @returns The status code and bytes received, or an error type.
    */
-  async send(prepared: PreparedRequest): Promise<HttpOutcome> {
+  async send(
+    prepared: PreparedRequest,
+    progress?: { written: boolean; cancelled: boolean },
+  ): Promise<HttpOutcome> {
     if (this.#closed) return { statusCode: 0, bytes: 0, error: "aborted" };
     let pool = this.#pools.get(prepared.origin);
     if (pool === undefined) {
@@ -298,6 +307,13 @@ export class HttpClient {
       try {
         // Write and read here, not in a helper: an extra async layer per request costs.
         const wire = prepared.wire;
+        if (progress !== undefined) {
+          if (progress.cancelled) {
+            c.aborted = true; // given up before any byte left: nothing is sent
+            throw new AbortedError();
+          }
+          progress.written = true;
+        }
         const n = await c.conn.write(wire);
         c.written = true; // a failed first write wrote nothing; from here something may have
         if (n < wire.length) await writeRest(c, wire, n);

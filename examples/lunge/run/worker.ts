@@ -11,7 +11,8 @@
  * run; at each scenario's end, or on `stop`, issue nothing more and let
  * in-flight iterations finish within the scenario's gracefulStop, then cut
  * them: every request still in flight is recorded as failed with error type
- * `"interrupted"` (status 0, timed up to the cut), think-time waits end and
+ * `"interrupted"` (status 0, timed up to the cut; one still queued for a
+ * connection was never sent and is not counted), think-time waits end and
  * no request is sent after the cut, so every request sent is counted once.
  * `cut` (a second Ctrl-C) cuts at once. Then flush and close the collector,
  * close the client and post `done`; the engine terminates the worker only
@@ -62,6 +63,10 @@ const BACKOFF_MAX_MS = 1_000;
 interface InFlight {
   i: number;
   start: number;
+  /** False while the request waits for a connection: at the cut it was never sent. */
+  written: boolean;
+  /** Set at the cut: a request not yet written is then never sent (HttpClient.send). */
+  cancelled: boolean;
 }
 
 /** What every scenario of this worker sends with and records into; set by `init`. */
@@ -212,6 +217,11 @@ class ScenarioRunner {
     this.stopping = true;
     const now = performance.now();
     for (const f of this.#inflight) {
+      if (!f.written) {
+        f.cancelled = true; // still queued for a connection: never sent, so not counted
+        requestsSent--;
+        continue;
+      }
       this.#record(f.i, f.start, now, { statusCode: 0, bytes: 0, error: INTERRUPTED });
       this.interrupted++;
     }
@@ -336,7 +346,8 @@ class ScenarioRunner {
     let answered = true;
     for (let i = 0; i <= last && !this.cut; i++) {
       const start = i === 0 && scheduled >= 0 ? scheduled : performance.now();
-      const flight: InFlight = { i, start };
+      // The HTTP client marks a bare request written; other steps count as sent.
+      const flight: InFlight = { i, start, written: prepared[i] === undefined, cancelled: false };
       this.#inflight.add(flight);
       requestsSent++;
       const bare = prepared[i];
@@ -344,7 +355,7 @@ class ScenarioRunner {
       let outcome: HttpOutcome;
       let end: number;
       if (bare !== undefined) {
-        outcome = await this.#client.send(bare);
+        outcome = await this.#client.send(bare, flight);
         end = performance.now();
       } else {
         const step = await this.#steps.run(i, vu, start, this.#cutOff.signal);
