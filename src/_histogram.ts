@@ -83,6 +83,7 @@
  *
  * @module
  */
+import type { LatencyStats } from "./types.ts";
 
 /** Buckets per recorder. */
 export const BUCKET_COUNT = 4608;
@@ -304,18 +305,7 @@ export function recorderMax(f: Float64Array, offset: number): number {
 }
 
 /** The exact-and-estimated statistics of a recorder, in the contract's shape. */
-export function recorderStats(f: Float64Array, offset: number): {
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  stdDev: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-} {
+export function recorderStats(f: Float64Array, offset: number): LatencyStats {
   const count = f[offset + COUNT];
   const [p50, p90, p95, p99, p999] = recorderPercentiles(f, offset);
   const m = count > 0 ? f[offset + SUM] / count : 0;
