@@ -30,10 +30,12 @@
  */
 import type { LatencyStats, MetricsSnapshot, TimeSeriesData, TimeSeriesPoint } from "./types.ts";
 import {
+  addLatency,
   clearRecorder,
   latencyBucket,
   MAX_TRACKABLE_MS,
   mergeRecorder,
+  openRecorder,
   RECORDER_WORDS,
   recorderCount,
   recorderMax,
@@ -41,6 +43,7 @@ import {
   recorderStats,
   recorderSum,
   recordLatency,
+  sealRecorder,
 } from "./_histogram.ts";
 import type { ResolvedOptions } from "./_options.ts";
 import { checkCompletion } from "./_validate.ts";
@@ -74,6 +77,17 @@ const WINDOWS = 4;
 export const BATCH_INTERVALS = WINDOWS;
 const WINDOW_WORDS = 1 + RECORDER_WORDS;
 
+/**
+ * The interval of a completion at `end` ms: `floor(end / 1000)`, exactly.
+ * The division can round up to the next whole second for an `end` a hair
+ * below it; the correction keeps `[1000k, 1000k + 1000)` the interval's exact
+ * bounds, which `addToBatch` compares against instead of dividing.
+ */
+function secondOf(end: number): number {
+  const k = Math.floor(end / 1000);
+  return k * 1000 > end ? k - 1 : k;
+}
+
 /** Float64 words an analysis with `o` occupies. */
 export function analysisWords(o: ResolvedOptions): number {
   return 8 + STATUS_SLOTS + (o.maxErrorTypes + 1) + RECORDER_WORDS * (1 + o.maxNames + 1) +
@@ -96,6 +110,10 @@ export class Analysis {
   #lastK = -1;
   #lastPoint = 0;
   #lastWindow = 0;
+  // A batch's current interval as completion bounds [lo, hi) in ms; empty
+  // (lo > hi) when there is none, so the first request enters one.
+  #lo = Infinity;
+  #hi = -Infinity;
 
   /** View `words` (analysisWords(options) long) as an analysis. */
   constructor(words: Float64Array, options: ResolvedOptions) {
@@ -118,11 +136,11 @@ export class Analysis {
     for (let r = this.#latency; r < this.#points; r += RECORDER_WORDS) clearRecorder(f, r);
     f.fill(0, this.#points, this.#windows);
     for (let i = 0; i < this.#capacity; i++) f[this.#points + i * POINT_WORDS + P_K] = -1;
-    for (let w = 0; w < WINDOWS; w++) {
-      const at = this.#windows + w * WINDOW_WORDS;
-      clearRecorder(f, at + 1);
-      f[at] = -1;
-    }
+    // Whole windows: a batch's window is unsealed until merged (no count to bound a clear).
+    f.fill(0, this.#windows, this.#windows + WINDOWS * WINDOW_WORDS);
+    for (let w = 0; w < WINDOWS; w++) f[this.#windows + w * WINDOW_WORDS] = -1;
+    this.#lo = Infinity;
+    this.#hi = -Infinity;
     f[START] = now;
     f[FIRST] = -1;
     f[LAST] = -1;
@@ -143,7 +161,7 @@ export class Analysis {
     name: number,
   ): void {
     const f = this.#f;
-    const k = Math.floor((startTime + duration) / 1000);
+    const k = secondOf(startTime + duration);
     // Most requests complete in the same second as the previous one: reuse
     // its point and window offsets (checked, so a reset or reuse is seen).
     let p = this.#lastPoint, w = this.#lastWindow;
@@ -209,11 +227,11 @@ export class Analysis {
     name: number,
   ): boolean {
     const f = this.#f;
-    const k = Math.floor((startTime + duration) / 1000);
-    if (
-      (k !== this.#lastK || f[this.#lastPoint + P_K] !== k) &&
-      !this.#enterInterval(startTime, duration, k)
-    ) return false;
+    const end = startTime + duration;
+    // The same second as the previous request: two compares, no division.
+    if (!(end >= this.#lo && end < this.#hi) && !this.#enterInterval(startTime, duration)) {
+      return false;
+    }
     const p = this.#lastPoint, w = this.#lastWindow;
     f[this.#status + status]++;
     if (error >= 0) f[this.#errors + error]++;
@@ -221,20 +239,22 @@ export class Analysis {
     f[p + P_BYTES] += bytes;
     if (duration >= MAX_TRACKABLE_MS) f[CLAMPED]++;
     const bucket = latencyBucket(duration);
-    recordLatency(f, w + 1, duration, bucket);
+    addLatency(f, w + 1, duration, bucket); // the window is sealed at the merge
     if (name >= 0) recordLatency(f, this.#names + name * RECORDER_WORDS, duration, bucket);
     return true;
   }
 
   /**
-   * Make interval k the batch's current one (its point and window); false
-   * when their slots hold another interval. Throws, before anything is
-   * counted, when k is outside the clock window (_validate.ts). Kept out of `addToBatch`, which
-   * runs it once per second of completions, so that the per-request code
-   * stays small enough for V8 to inline whole.
+   * Make the second of the completion `startTime + duration` the batch's
+   * current interval (its point, its window, its bounds); false when their
+   * slots hold another interval. Throws, before anything is counted, when
+   * the second is outside the clock window (_validate.ts). Kept out of
+   * `addToBatch`, which runs it once per second of completions, so that the
+   * per-request code stays small enough for V8 to inline whole.
    */
-  #enterInterval(startTime: number, duration: number, k: number): boolean {
+  #enterInterval(startTime: number, duration: number): boolean {
     const f = this.#f;
+    const k = secondOf(startTime + duration);
     const w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
     const p = this.#points + (k % this.#capacity) * POINT_WORDS;
     if (f[w] !== k || f[p + P_K] !== k) {
@@ -243,10 +263,12 @@ export class Analysis {
       checkCompletion(startTime, duration, k);
       f[w] = k;
       f[p + P_K] = k;
+      openRecorder(f, w + 1, duration);
     }
-    this.#lastK = k;
     this.#lastPoint = p;
     this.#lastWindow = w;
+    this.#lo = k * 1000;
+    this.#hi = k * 1000 + 1000;
     return true;
   }
 
@@ -267,6 +289,7 @@ export class Analysis {
       const bw = batch.#windows + i * WINDOW_WORDS;
       const k = b[bw];
       if (k < 0) continue;
+      sealRecorder(b, bw + 1); // filled by addLatency: derive its count and range
       const bp = batch.#points + (k % batch.#capacity) * POINT_WORDS;
       const requests = recorderCount(b, bw + 1);
       const failures = b[bp + P_FAILURES], bytes = b[bp + P_BYTES];
@@ -296,6 +319,8 @@ export class Analysis {
   /** Empty a batch: only what it can have touched is cleared. */
   #clearBatch(): void {
     const f = this.#f;
+    this.#lo = Infinity;
+    this.#hi = -Infinity;
     f[CLAMPED] = 0;
     f.fill(0, this.#status, this.#latency);
     for (let r = this.#names; r < this.#points; r += RECORDER_WORDS) {
