@@ -137,8 +137,11 @@ export interface RunResult {
   histograms?: RunHistograms;
   /** SHA-256 of the test config: `lunge merge` merges only equal hashes. */
   configHash?: string;
-  /** The execution segment this run was (`--segment index/count`), if any. */
-  segment?: { index: number; count: number };
+  /**
+   * The execution segment this run was (`--segment`), if any: part `index`
+   * of `count`, equal parts unless `sequence` (`0,1/4,3/4,1`) says otherwise.
+   */
+  segment?: { index: number; count: number; sequence?: string };
   /** Remote-write pushes (`--out prometheus-rw=`): how many, failures, bytes sent. */
   push?: { pushes: number; failures: number; bytes: number; lastError?: string };
 }

@@ -153,11 +153,14 @@ export interface ScenarioSpec {
   /** Lunge's `tags`: reported with the scenario, usable as `{{tag}}` in it. */
   tags: Record<string, string>;
   /**
-   * Arrival-rate executors run as one of `count` execution segments
-   * (`--segment index/count`): only the schedule's global iterations `j`
-   * with `j mod count = index` are issued here. Absent: all of them.
+   * This instance runs one execution segment (`--segment`): it owns the
+   * global iterations `j` with `j mod period` in `residues` (ascending).
+   * Arrival-rate executors issue only those; VU executors run, at each
+   * instant, the stripe's share of the whole test's VU target (`vus` and
+   * `stages` stay the whole test's; arrival-rate pools are already the
+   * segment's). Absent: all of it (run/stripe.ts).
    */
-  stripe?: { index: number; count: number };
+  stripe?: { period: number; residues: readonly number[] };
 }
 
 /** The `settings` block, validated. */

@@ -1,6 +1,6 @@
 /**
  * The command-line flags for running on many machines, checked:
- * `--segment`, `--start-at`, `--histograms-per-second`, `--hlog`,
+ * `--segment`, `--segment-sequence`, `--start-at`, `--histograms-per-second`, `--hlog`,
  * `--out prometheus-rw=<url>`, `--prometheus-histograms`, `--push-interval`,
  * `--prometheus-listen`, `--instance`. Errors are one-line `Error`s naming
  * the flag (the CLI turns them into usage errors, exit 2).
@@ -15,6 +15,9 @@ import { parseListen } from "../prometheus/metrics_server.ts";
 /** The flags' values as node:util parseArgs returns them. */
 export interface DistributedFlagValues {
   segment?: string;
+  "segment-sequence"?: string;
+  "execution-segment"?: string;
+  "execution-segment-sequence"?: string;
   "start-at"?: string;
   "histograms-per-second"?: boolean;
   hlog?: string;
@@ -28,6 +31,9 @@ export interface DistributedFlagValues {
 /** parseArgs option specs of the flags. */
 export const DISTRIBUTED_OPTIONS = {
   segment: { type: "string" },
+  "segment-sequence": { type: "string" },
+  "execution-segment": { type: "string" },
+  "execution-segment-sequence": { type: "string" },
   "start-at": { type: "string" },
   "histograms-per-second": { type: "boolean" },
   hlog: { type: "string" },
@@ -52,6 +58,9 @@ export interface DistributedRun {
 export const DISTRIBUTED_HELP = `Many machines (README: "Running on many machines"):
   --segment <i/n>           run part i (0-based) of n: its share of VUs and iterations
                             (also k6's a:b, e.g. 0:1/3); merge the results with \`lunge merge\`
+  --segment-sequence <0,a,b,...,1>  unequal parts: --segment a:b must be two consecutive
+                            points; the same on every instance (e.g. 0,1/4,3/4,1).
+                            k6's --execution-segment(-sequence) spellings work too
   --start-at <ISO time>     start the schedule then, e.g. 2026-11-28T10:00:00Z
   --histograms-per-second   keep one latency histogram per second in the JSON
   --hlog <file>             write HdrHistogram's interval log (one interval per second)
@@ -66,7 +75,7 @@ export const DISTRIBUTED_HELP = `Many machines (README: "Running on many machine
 
 /** Checks the flags; throws a one-line `Error` naming the flag. */
 export function distributedFlags(v: DistributedFlagValues): DistributedRun {
-  const segment = v.segment === undefined ? undefined : parseSegment(v.segment);
+  const segment = segmentFlags(v);
   const startAt = v["start-at"] === undefined ? undefined : parseStartAt(v["start-at"]);
   const instance = v.instance ??
     (segment ? `segment-${segment.index}-of-${segment.count}` : `lunge-${Deno.pid}`);
@@ -113,6 +122,23 @@ export function distributedFlags(v: DistributedFlagValues): DistributedRun {
     outputs.listen = v["prometheus-listen"];
   }
   return { segment, startAt, outputs };
+}
+
+/** `--segment` and `--segment-sequence` (or k6's spellings), checked. */
+function segmentFlags(v: DistributedFlagValues): Segment | undefined {
+  const one = (ours: string | undefined, k6: string | undefined, name: string) => {
+    if (ours !== undefined && k6 !== undefined && ours !== k6) {
+      throw new Error(`--${name} and --execution-${name} disagree (${ours}, ${k6}): give one`);
+    }
+    return ours ?? k6;
+  };
+  const text = one(v.segment, v["execution-segment"], "segment");
+  const sequence = one(v["segment-sequence"], v["execution-segment-sequence"], "segment-sequence");
+  if (text === undefined) {
+    if (sequence !== undefined) throw new Error("--segment-sequence needs --segment a:b");
+    return undefined;
+  }
+  return parseSegment(text, sequence);
 }
 
 /** The `host:port`s the outputs connect to or listen on (for --allow-net). */

@@ -156,19 +156,21 @@ function short(hash: string | undefined): string {
 /** Segments must be parts of one split and pairwise distinct; a whole run overlaps any other. */
 function checkSegments(inputs: readonly MergeInput[], notes: string[]): void {
   const seen = new Map<number, string>();
-  let count: number | undefined;
+  let count: number | undefined, sequence: string | undefined;
   for (const { path, result } of inputs) {
     const s = result.segment;
     if (inputs.length > 1 && s === undefined) {
       throw new MergeError(`overlapping segment: ${path} ran the whole test (no --segment)`);
     }
     if (s === undefined) continue;
-    if (count !== undefined && s.count !== count) {
+    if (count !== undefined && (s.count !== count || s.sequence !== sequence)) {
       throw new MergeError(
-        `overlapping segment: ${path} is ${segmentLabel(s)}, the others are parts of ${count}`,
+        `overlapping segment: ${path} is ${segmentLabel(s)}, the others are parts of ${
+          sequence ?? count
+        }`,
       );
     }
-    count = s.count;
+    [count, sequence] = [s.count, s.sequence];
     const other = seen.get(s.index);
     if (other !== undefined) {
       throw new MergeError(
@@ -181,7 +183,7 @@ function checkSegments(inputs: readonly MergeInput[], notes: string[]): void {
     const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
     notes.push(
       `${seen.size} of ${count} segments merged (missing ${
-        missing.map((i) => `${i}/${count}`).join(", ")
+        missing.map((index) => segmentLabel({ index, count: count!, sequence })).join(", ")
       })`,
     );
   }

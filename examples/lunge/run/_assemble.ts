@@ -21,7 +21,7 @@ import { noResponseCount } from "../report/_report_format.ts";
 import { isArrivalRate, peakRate, peakVUs, plannedIterations } from "./executors.ts";
 import type { WorkerCounters } from "./_protocol.ts";
 import { LagHistogram, type LagState } from "./_lag_histogram.ts";
-import { segmentShare } from "../distributed/segment.ts";
+import { stripeFraction, stripeShare } from "./stripe.ts";
 
 /** A phase change: epoch ms and the phase entered. */
 export type PhaseMark = { timestamp: number; phase: Phase };
@@ -259,10 +259,10 @@ function scenarioResults(input: AssembleInput): Record<string, ScenarioResult> {
       droppedIterations: sums.dropped[i],
       maxVUs: sums.peakVUs[i],
       configuredVUs: peakVUs(s),
-      // An execution segment's share: the rate over its stripe count, and
-      // its stripe's iterations of the planned ones (shares that add up).
-      targetRate: peakRate(s) / (s.stripe?.count ?? 1),
-      plannedIterations: segmentShare(Math.round(plannedIterations(s, ranUntil)), s.stripe),
+      // An execution segment's share: its fraction of the rate, and the
+      // planned iterations its stripe owns (shares that add up).
+      targetRate: peakRate(s) * stripeFraction(s.stripe),
+      plannedIterations: stripeShare(Math.round(plannedIterations(s, ranUntil)), s.stripe),
     };
     Object.assign(results[s.name], lungeFields(s, i, input.workers));
     if (isArrivalRate(s)) {

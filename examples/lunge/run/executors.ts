@@ -18,6 +18,7 @@
 import type { ScenarioSpec, Stage } from "../config/config.ts";
 import type { RateSegment } from "./pacer.ts";
 import type { Phase } from "../result.ts";
+import { stripeShare } from "./stripe.ts";
 
 /** How often VU targets are re-planned during ramps, in ms. */
 export const REPLAN_MS = 100;
@@ -81,13 +82,29 @@ export function targetAt(s: ScenarioSpec, tMs: number): number {
   }
 }
 
-/** The most VUs a scenario may use at once. */
+/**
+ * The VUs worker `index` of `count` runs at `tMs` from the scenario's start
+ * (VU executors): the whole test's target at that instant ({@linkcode targetAt}
+ * of the unsplit schedule), then the execution segment's share of it
+ * (`stripe`, run/stripe.ts), then this worker's ({@linkcode shareOf}). Every
+ * step splits an integer into shares that add up, so at every instant the
+ * workers of all instances run exactly the VUs one machine would.
+ */
+export function workerVUsAt(s: ScenarioSpec, tMs: number, index: number, count: number): number {
+  return shareOf(stripeShare(targetAt(s, tMs), s.stripe), index, count);
+}
+
+/**
+ * The most VUs a scenario may use at once (an execution segment's share of
+ * the VU executors' peak: their `stripe` applies at run time; arrival-rate
+ * pools are the segment's already).
+ */
 export function peakVUs(s: ScenarioSpec): number {
   switch (s.executor) {
     case "constant-vus":
-      return s.vus;
+      return stripeShare(s.vus, s.stripe);
     case "ramping-vus":
-      return Math.max(s.vus, ...s.stages.map((st) => st.target));
+      return stripeShare(Math.max(s.vus, ...s.stages.map((st) => st.target)), s.stripe);
     default:
       return s.maxVUs;
   }

@@ -23,7 +23,9 @@
  *
  * Several pacers can share one schedule: with `stride` = n and `offset` = i,
  * a pacer releases only iterations `i, i+n, i+2n, …`, so n workers together
- * issue exactly the global schedule, interleaved.
+ * issue exactly the global schedule, interleaved. With `offsets` (an
+ * execution segment's stripe, run/stripe.ts) it releases the iterations `j`
+ * with `j mod stride` among them.
  *
  * Rates are limited to {@linkcode MAX_PACER_RATE} iterations/s (the
  * constructor throws a RangeError above it; the CLI checks it up front).
@@ -51,6 +53,11 @@ export interface PacerOptions {
   stride?: number;
   /** …starting at this global iteration index (default 0, must be < stride). */
   offset?: number;
+  /**
+   * Instead of `offset`: release the iterations `j` with `j mod stride` in
+   * this list (ascending, distinct, each < stride).
+   */
+  offsets?: readonly number[];
   /** Iterations due longer ago than this are skipped (default 1000 ms). */
   maxLagMs?: number;
 }
@@ -92,6 +99,10 @@ export function totalIterations(segments: readonly RateSegment[]): number {
 export class Pacer {
   #clock: PacerClock;
   #stride: number;
+  #offsets: readonly number[];
+  /** Where `#next` is: `#base + #offsets[#pos]`. */
+  #pos = 0;
+  #base = 0;
   #maxLag: number;
   #schedule: RateSchedule;
   #total: number;
@@ -107,14 +118,17 @@ export class Pacer {
     this.#clock = options.clock ?? performance;
     this.#stride = options.stride ?? 1;
     this.#maxLag = options.maxLagMs ?? 1000;
-    const offset = options.offset ?? 0;
+    this.#offsets = options.offsets ?? [options.offset ?? 0];
     if (!Number.isInteger(this.#stride) || this.#stride < 1) throw new RangeError("stride");
-    if (!Number.isInteger(offset) || offset < 0 || offset >= this.#stride) {
-      throw new RangeError("offset must be in 0..stride-1");
-    }
+    if (this.#offsets.length === 0) throw new RangeError("offsets must not be empty");
+    this.#offsets.forEach((o, i) => {
+      if (!Number.isInteger(o) || o < 0 || o >= this.#stride || o <= this.#offsets[i - 1]) {
+        throw new RangeError("offset must be in 0..stride-1 (offsets ascending)");
+      }
+    });
     this.#schedule = new RateSchedule(options.segments);
     this.#total = this.#schedule.total;
-    this.#next = offset;
+    this.#next = this.#offsets[0];
   }
 
   /** Starts the schedule at `atMs` on the pacer's clock (default: now). */
@@ -165,21 +179,34 @@ export class Pacer {
     while (this.#next < total && this.#nextDue <= now) {
       release(this.#start + this.#nextDue);
       n++;
-      this.#next += this.#stride;
+      this.#advance();
       if (this.#next < total) this.#nextDue = this.#schedule.dueOffset(this.#next);
     }
     this.#released += n;
     return n;
   }
 
+  // Moves `#next` to this pacer's next iteration.
+  #advance(): void {
+    if (++this.#pos === this.#offsets.length) {
+      this.#pos = 0;
+      this.#base += this.#stride;
+    }
+    this.#next = this.#base + this.#offsets[this.#pos];
+  }
+
   // Skips this pacer's iterations due before `t` (offset ms).
   #skipTo(t: number): void {
-    const stride = this.#stride;
     const want = Math.min(this.#total, Math.ceil(this.#schedule.cumulative(t) - EPS));
     if (want <= this.#next) return;
-    const steps = Math.ceil((want - this.#next) / stride);
-    this.#next += steps * stride;
-    this.#skipped += steps;
+    // The first of this pacer's iterations at or after `want`, and how many come before it.
+    const k = this.#offsets.length;
+    let base = want - (want % this.#stride);
+    let pos = this.#offsets.findIndex((o) => base + o >= want);
+    if (pos < 0) [base, pos] = [base + this.#stride, 0];
+    this.#skipped += ((base - this.#base) / this.#stride) * k + pos - this.#pos;
+    [this.#base, this.#pos] = [base, pos];
+    this.#next = base + this.#offsets[pos];
     if (this.#next < this.#total) this.#nextDue = this.#schedule.dueOffset(this.#next);
   }
 }

@@ -44,9 +44,10 @@ import {
   REPLAN_MS,
   scenarioDurationMs,
   shareOf,
-  targetAt,
+  workerVUsAt,
 } from "./executors.ts";
 import { pace, Pacer } from "./pacer.ts";
+import { workerStripe } from "./stripe.ts";
 import { LagHistogram } from "./_lag_histogram.ts";
 import type { FromWorker, InitMessage, ToWorker, WorkerCounters } from "./_protocol.ts";
 import { longTimeout, type LongTimer, wait } from "./_timer.ts";
@@ -242,8 +243,9 @@ class ScenarioRunner {
 
   #retarget(): void {
     if (this.stopping) return;
-    const total = targetAt(this.spec, performance.now() - this.#t0);
-    const target = shareOf(total, this.#index, this.#count);
+    // The whole test's target now, the segment's share, this worker's share of that.
+    const t = performance.now() - this.#t0;
+    const target = workerVUsAt(this.spec, t, this.#index, this.#count);
     this.#target = target;
     for (let id = 0; id < target; id++) {
       if (!this.#running[id]) {
@@ -289,13 +291,13 @@ class ScenarioRunner {
     }
     this.#allocated = Math.max(1, shareOf(s.preAllocatedVUs, this.#index, workers));
     this.#maxVUs = Math.max(this.#allocated, shareOf(s.maxVUs, this.#index, workers));
-    // An execution segment issues global iterations j = stripe.index (mod stripe.count);
-    // its workers share those: this one takes every (workers * count)-th.
-    const stripe = s.stripe ?? { index: 0, count: 1 };
+    // An execution segment issues the global iterations of its stripe; its
+    // workers deal those round-robin: this one takes every workers-th of them.
+    const own = workerStripe(s.stripe, this.#index, workers);
     const pacer = new Pacer({
       segments: rateSegments(s),
-      stride: workers * stripe.count,
-      offset: stripe.index + stripe.count * this.#index,
+      stride: own.period,
+      offsets: own.residues,
     });
     this.#pacing = true;
     pacer.start(this.#t0);
