@@ -78,14 +78,15 @@ export const BATCH_INTERVALS = WINDOWS;
 const WINDOW_WORDS = 1 + RECORDER_WORDS;
 
 /**
- * The interval of a completion at `end` ms: `floor(end / 1000)`, exactly.
- * The division can round up to the next whole second for an `end` a hair
- * below it; the correction keeps `[1000k, 1000k + 1000)` the interval's exact
- * bounds, which `addToBatch` compares against instead of dividing.
+ * The interval of a completion at `end` ms: `floor(end / 1000)`. Exact: a
+ * double below `1000(k + 1)` is at least one of its own ulps below it, and
+ * `ulp(end) / 1000` is more than half an ulp of the quotient (1000 < 2^10),
+ * so the correctly rounded division never reaches `k + 1`. Hence
+ * `[1000k, 1000k + 1000)` are the interval's exact bounds, which
+ * `addToBatch` compares against instead of dividing.
  */
 function secondOf(end: number): number {
-  const k = Math.floor(end / 1000);
-  return k * 1000 > end ? k - 1 : k;
+  return Math.floor(end / 1000);
 }
 
 /** Float64 words an analysis with `o` occupies. */

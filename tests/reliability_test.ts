@@ -43,6 +43,13 @@ function message(url: URL, data: unknown, expect: string): Promise<Worker> {
     worker.postMessage(data);
   });
 }
+/** The largest double below `x` (x > 0). */
+function nextDown(x: number): number {
+  const f = new Float64Array([x]);
+  const bits = new BigUint64Array(f.buffer);
+  bits[0] -= 1n;
+  return f[0];
+}
 const WORKER = new URL("./_stopping_worker.ts", import.meta.url);
 
 for (const kind of KINDS) {
@@ -151,6 +158,25 @@ for (const kind of KINDS) {
       assert.ok(Math.abs(s.latency.mean - (1000 * 5e6 + 1000 * 1e7 + 10) / 2001) < 1e-3);
       c.reset();
       assert.equal(c.getSnapshot().clampedSamples, 0);
+    }),
+  );
+
+  Deno.test(
+    `${kind}: a completion one double below a whole second counts in the second before it`,
+    withCollector(kind, { flushIntervalMs: 0 }, (c) => {
+      const second = Math.floor(Date.now() / 1000) * 1000 - 2000;
+      const below = nextDown(second);
+      assert.ok(below < second && second - below < 0.001);
+      // Alternate, so the atomic batch's cached bounds switch second each time.
+      for (const end of [below, second, below, second, below, second + 999.999]) {
+        c.recordRequest(ok({ startTime: end - 1.5, duration: 1.5 }));
+      }
+      const points = c.getTimeSeries().points;
+      assert.deepEqual(
+        points.map((p) => [p.timestamp, p.requests]),
+        [[second - 1000, 3], [second, 3]],
+      );
+      assert.equal(c.getSnapshot().totalRequests, 6);
     }),
   );
 
