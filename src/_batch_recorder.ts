@@ -56,6 +56,8 @@ export class BatchRecorder implements Recorder {
   /** The WRITERS words, and this thread's slot offset there (-1 until the first record). */
   #writers: Int32Array;
   #slot = -1;
+  /** The slot's pending-count word, as its own one-word view (a fixed index on the hot path). */
+  #pendingWord: Int32Array<ArrayBufferLike> = new Int32Array(1);
   #timer: ReturnType<typeof setInterval> | undefined;
 
   /** Record into `state`, starting the flush timer if the options ask for one. */
@@ -99,7 +101,7 @@ export class BatchRecorder implements Recorder {
     if (!this.#batch.addToBatch(startTime, duration, bytes, status, error, name)) {
       this.#addAfterMerge(startTime, duration, bytes, status, error, name);
     }
-    this.#writers[this.#slot + W_PENDING] = ++this.#pending;
+    this.#pendingWord[0] = ++this.#pending;
     if (this.#pending >= this.#nextTry) this.#tryMerge();
   }
 
@@ -166,6 +168,7 @@ export class BatchRecorder implements Recorder {
       if (Atomics.compareExchange(w, at + W_STATE, 0, 1) === 0) {
         w[at + W_PENDING] = 0;
         this.#slot = at;
+        this.#pendingWord = new Int32Array(w.buffer, w.byteOffset + 4 * (at + W_PENDING), 1);
         return;
       }
     }
@@ -178,7 +181,7 @@ export class BatchRecorder implements Recorder {
   #emptied(): void {
     this.#pending = 0;
     this.#nextTry = this.#batchSize;
-    this.#writers[this.#slot + W_PENDING] = 0;
+    this.#pendingWord[0] = 0;
   }
 
   /** Merge if the lock is free; otherwise keep counting and try again later. */
