@@ -143,7 +143,7 @@ Permissions (the narrowest set; lunge names any flag that is missing, in one lin
                                   the Web Workers load their modules from these
                                   (paths relative to the repository root)
   --allow-read=<config file>      with -c (add it to the list above)
-  --allow-write=<output file(s)>  with --output / --html / --hlog
+  --allow-write=<output file(s)>  with --output / --html / --hlog / --out csv=<file>
                                   (--allow-net also for --out and --prometheus-listen)
   \`lunge merge\` needs only --allow-read=<result files> (and --allow-write=<outputs>)
   --allow-env=LUNGE_COLLECTOR,NO_COLOR,FORCE_COLOR   optional: honour those variables
@@ -584,7 +584,12 @@ export async function main(args: string[]): Promise<number> {
     const config = cmd.kind === "run" ? await buildConfig(cmd) : undefined;
     const missing = await missingPermissions(
       config,
-      [cmd.jsonFile, cmd.htmlFile, cmd.distributed?.outputs.hlogFile],
+      [
+        cmd.jsonFile,
+        cmd.htmlFile,
+        cmd.distributed?.outputs.hlogFile,
+        cmd.distributed?.outputs.csvFile,
+      ],
       distributedHosts(cmd.distributed),
     );
     if (cmd.kind === "demo") {

@@ -3,10 +3,11 @@
  * summary, JSON to stdout, JSON/HTML files — and turn the outcome into the
  * exit code. Shared by the `perf` command and the demo.
  *
- * The result files are opened (created) before the run, so they can be
- * written even when the run exhausted the file descriptors. On the first
- * Ctrl-C the live view stops and one line says how long the stop waits at
- * most (the longest gracefulStop); a second Ctrl-C cuts at once, and the
+ * The result files (and `--out csv=`'s) are opened (created) before the
+ * run, so they can be written even when the run exhausted the file
+ * descriptors, and a path that cannot be written fails before any request.
+ * On the first Ctrl-C the live view stops and one line says how long the
+ * stop waits at most (the longest gracefulStop); a second Ctrl-C cuts at once, and the
  * summary and JSON are still written from what was recorded (exit 130).
  *
  * @module
@@ -20,6 +21,7 @@ import { ProgressReporter } from "./report/progress.ts";
 import { renderSummary } from "./report/summary.ts";
 import { renderHtmlReport } from "./report/html_report.ts";
 import type { DistributedRun } from "./distributed/cli_flags.ts";
+import { CsvFile } from "./report/csv_file.ts";
 
 /** Where and how to report. */
 export interface ReportOptions {
@@ -108,6 +110,13 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
     writeAll(Deno.stderr, `lunge: ${outputs}\n`);
     return 2;
   }
+  const csvPath = options.distributed?.outputs.csvFile;
+  const csv = csvPath === undefined ? undefined : CsvFile.open(csvPath);
+  if (typeof csv === "string") {
+    for (const o of outputs) o.file.close();
+    writeAll(Deno.stderr, `lunge: ${csv}\n`);
+    return 2;
+  }
   const reporter = options.quiet
     ? undefined
     : new ProgressReporter({ tty, color, write: (s) => writeAll(out, s) });
@@ -120,6 +129,7 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
     startAt: options.distributed?.startAt,
     outputs: options.distributed &&
       { ...options.distributed.outputs, labels: { ...options.distributed.outputs.labels } },
+    csv,
     handleSignals: true,
     onProgress: reporter ? (state) => reporter.update(state) : undefined,
     onSignal: (info) => {
@@ -129,6 +139,7 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
     },
   });
   reporter?.finish();
+  csv?.close(); // runTest awaited its writes
   const push = result.push;
   if (push && push.failures > 0) {
     writeAll(
@@ -144,6 +155,7 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
     writeAll(Deno.stdout, JSON.stringify(result, null, 2) + "\n");
   }
   let code = signals >= 2 ? 130 : result.passed ? 0 : 1;
+  if (csv && !options.quiet) writeAll(out, `${csv.rows} rows written to ${csv.path}\n`);
   for (const o of outputs) {
     try {
       writeAll(o.file, o.render(result));

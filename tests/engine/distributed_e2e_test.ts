@@ -1,7 +1,8 @@
 /**
  * Running one test on several machines, end to end with the real CLI as
  * subprocesses against the built-in target server: 3 instances with
- * `--segment i/3` and `--start-at`, then `lunge merge`; a single run of the
+ * `--segment i/3` and `--start-at`, then `lunge merge`, checked against the
+ * union of the instances' raw samples (`--out csv=`); a single run of the
  * whole test beside it; and 2 instances pushing into a real Prometheus 2.42
  * (Debian; skipped with a message without it) while serving /metrics.
  */
@@ -13,6 +14,7 @@ import * as hdr from "npm:hdr-histogram-js@3.0.1";
 import { startTargetServer, type TargetServer } from "../../examples/lunge/demo/target_server.ts";
 import type { MergeableResult } from "../../examples/lunge/merge/merge.ts";
 import { prometheusInstalled, promtoolCheck, startPrometheus } from "./_prometheus.ts";
+import { exactPercentile, readCsvRows } from "./_csv.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = fileURLToPath(new URL("../../examples/lunge.ts", import.meta.url));
@@ -117,6 +119,8 @@ Deno.test("3 segments merged: counts equal the server's, percentiles and thresho
         "--histograms-per-second",
         "--hlog",
         `${dir}/r${i}.hlog`,
+        "--out",
+        `csv=${dir}/r${i}.csv`,
         "--output",
         `${dir}/r${i}.json`,
         "-q",
@@ -143,6 +147,8 @@ Deno.test("3 segments merged: counts equal the server's, percentiles and thresho
       [`--allow-read=${dir}`, `--allow-write=${dir}`],
     ));
     const m = await readResult(`${dir}/m.json`);
+    /** Every request's duration (ms) from the 3 CSV files, ascending. */
+    let samples = new Float64Array(0);
 
     await t.step("merged counts equal the server's count", () => {
       assert.equal(m.metrics.totalRequests, served);
@@ -165,14 +171,38 @@ Deno.test("3 segments merged: counts equal the server's, percentiles and thresho
       assert.deepEqual(m.merged?.notes, []);
     });
 
-    await t.step("merged p50/p99 within 1 % of an independent HdrHistogram's", () => {
-      const texts = parts.map((p) => p.histograms!.all);
-      for (const [p, v] of [[50, m.metrics.latency.p50], [99, m.metrics.latency.p99]] as const) {
-        assertWithin(v, hdrJsPercentile(texts, p), 0.01, `p${p}`);
-      }
-      assert.equal(m.metrics.latency.count, 1800);
-      assert.equal(m.metrics.latency.max, Math.max(...parts.map((p) => p.metrics.latency.max)));
+    await t.step("union of the 3 CSV files: rows = merged total = server's count", async () => {
+      const rows = await Promise.all([0, 1, 2].map((i) => readCsvRows(`${dir}/r${i}.csv`)));
+      for (const [i, r] of rows.entries()) assert.equal(r.length, parts[i].metrics.totalRequests);
+      const union = rows.flat();
+      assert.equal(union.length, m.metrics.totalRequests);
+      assert.equal(union.length, served);
+      samples = Float64Array.from(union, (r) => Number(r.duration_ms)).sort();
     });
+
+    await t.step(
+      "merged p50/p99 within 1 % of the exact percentiles over the union of samples",
+      () => {
+        assert.equal(samples.length, 1800);
+        for (const [p, v] of [[50, m.metrics.latency.p50], [99, m.metrics.latency.p99]] as const) {
+          assertWithin(v, exactPercentile(samples, p), 0.01, `p${p}`);
+        }
+        // The CSV prints durations to the ns (6 decimals).
+        assert.ok(Math.abs(m.metrics.latency.max - samples[samples.length - 1]) <= 1e-6);
+      },
+    );
+
+    await t.step(
+      "the encoding: hdr-histogram-js, summing the 3 histograms, reads p50/p99 within 1 %",
+      () => {
+        const texts = parts.map((p) => p.histograms!.all);
+        for (const [p, v] of [[50, m.metrics.latency.p50], [99, m.metrics.latency.p99]] as const) {
+          assertWithin(v, hdrJsPercentile(texts, p), 0.01, `p${p}`);
+        }
+        assert.equal(m.metrics.latency.count, 1800);
+        assert.equal(m.metrics.latency.max, Math.max(...parts.map((p) => p.metrics.latency.max)));
+      },
+    );
 
     await t.step("HdrHistogram interval logs: one line per second", async () => {
       const log = await Deno.readTextFile(`${dir}/r0.hlog`);

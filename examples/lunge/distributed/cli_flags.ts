@@ -1,8 +1,8 @@
 /**
  * The command-line flags for running on many machines, checked:
  * `--segment`, `--segment-sequence`, `--start-at`, `--histograms-per-second`, `--hlog`,
- * `--out prometheus-rw=<url>`, `--prometheus-histograms`, `--push-interval`,
- * `--prometheus-listen`, `--instance`. Errors are one-line `Error`s naming
+ * `--out csv=<file>`, `--out prometheus-rw=<url>`, `--prometheus-histograms`,
+ * `--push-interval`, `--prometheus-listen`, `--instance`. Errors are one-line `Error`s naming
  * the flag (the CLI turns them into usage errors, exit 2).
  *
  * @module
@@ -65,6 +65,10 @@ export const DISTRIBUTED_HELP = `Many machines (README: "Running on many machine
   --histograms-per-second   keep one latency histogram per second in the JSON
   --hlog <file>             write HdrHistogram's interval log (one interval per second)
   --out prometheus-rw=<url> push to Prometheus remote write every --push-interval and at the end
+  --out csv=<file>          one row per request (k6's --out csv): timestamp_ms (start,
+                            epoch ms), duration_ms (6 decimals), scenario, name, status
+                            (0: none), bytes, error (empty: none); header row, RFC 4180
+                            quoting; needs --allow-write=<file>
   --prometheus-histograms native|classic   latency as a native histogram (schema 8) or
                             classic buckets                                 [native]
   --push-interval <d>       time between pushes                               [5s]
@@ -90,8 +94,12 @@ export function distributedFlags(v: DistributedFlagValues): DistributedRun {
     outputs.hlogFile = v.hlog;
   }
   for (const out of v.out ?? []) {
+    if (/^csv(=|$)/.test(out)) {
+      outputs.csvFile = csvPath(out, outputs.csvFile);
+      continue;
+    }
     const m = /^prometheus-rw=(.+)$/.exec(out);
-    if (!m) throw new Error(`--out ${out}: expected prometheus-rw=<url>`);
+    if (!m) throw new Error(`--out ${out}: expected csv=<file> or prometheus-rw=<url>`);
     let url: URL;
     try {
       url = new URL(m[1]);
@@ -122,6 +130,14 @@ export function distributedFlags(v: DistributedFlagValues): DistributedRun {
     outputs.listen = v["prometheus-listen"];
   }
   return { segment, startAt, outputs };
+}
+
+/** The file of `--out csv=<file>` (given once, not empty). */
+function csvPath(out: string, earlier: string | undefined): string {
+  const path = out.slice("csv=".length);
+  if (path === "") throw new Error(`--out ${out}: expected csv=<file>`);
+  if (earlier !== undefined) throw new Error("--out csv= may be given once");
+  return path;
 }
 
 /** `--segment` and `--segment-sequence` (or k6's spellings), checked. */

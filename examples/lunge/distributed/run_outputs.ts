@@ -29,6 +29,8 @@ export interface OutputOptions {
   perSecond?: boolean;
   /** Write HdrHistogram's interval log here. */
   hlogFile?: string;
+  /** `--out csv=`: one row per request, here (opened before the run by run_and_report.ts). */
+  csvFile?: string;
   /** Push to this remote-write URL. */
   remoteWrite?: { url: string; mode: HistogramMode; intervalMs: number };
   /** Serve /metrics on host:port. */

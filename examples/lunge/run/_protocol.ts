@@ -22,6 +22,8 @@ export interface InitMessage {
   scenarios: ScenarioSpec[];
   /** Shared settings; `maxConnectionsPerHost` is already this worker's share. */
   settings: Settings;
+  /** Post a CSV row per recorded request (`--out csv=`), in `rows` messages. */
+  csv?: boolean;
 }
 
 /** Main -> worker: start the schedule at this epoch time (ms, fractional). */
@@ -71,6 +73,8 @@ export interface WorkerCounters {
 export type FromWorker =
   | { type: "ready" }
   | { type: "stats"; counters: WorkerCounters }
+  /** CSV rows (`--out csv=`), `\n`-terminated; all of a worker's arrive before its `done`. */
+  | { type: "rows"; text: string; count: number }
   | {
     type: "done";
     counters: WorkerCounters;

@@ -41,8 +41,16 @@ export interface WorkerSlot {
   checks?: { passes: number[][]; fails: number[][] }[];
 }
 
+/** Where the Workers' CSV rows go (`--out csv=`): each chunk, in the order it arrives. */
+export interface RowSink {
+  /** Takes `count` rows (`text`, `\n`-terminated). */
+  append(text: string, count: number): void;
+}
+
 /** The mutable state of one run, shared by the start-up, the tick loop and the stop paths. */
 export class RunControl {
+  /** The CSV rows' sink (`--out csv=`); without one, the Workers make no rows. */
+  readonly rows: RowSink | undefined;
   /** Every Worker, in index order. */
   readonly slots: WorkerSlot[] = [];
   /** The first error of the run, or null. */
@@ -54,6 +62,11 @@ export class RunControl {
   /** Epoch ms of the stop request, when there was one. */
   stopTime: number | undefined = undefined;
   #wake: () => void = () => {};
+
+  /** A run's state; `rows` takes the Workers' CSV rows, when given. */
+  constructor(rows?: RowSink) {
+    this.rows = rows;
+  }
 
   /** Records `message` as the run's error unless one is recorded already. */
   fail(message: string): string {
@@ -199,6 +212,7 @@ export async function startWorkers(options: StartOptions): Promise<void> {
         count,
         scenarios: options.scenarios,
         settings: options.settings,
+        csv: control.rows !== undefined,
       });
     }
   });
@@ -224,6 +238,8 @@ function attach(o: {
       o.onReady();
     } else if (m.type === "stats") {
       slot.counters = m.counters;
+    } else if (m.type === "rows") {
+      control.rows?.append(m.text, m.count);
     } else if (m.type === "done") {
       slot.counters = m.counters;
       slot.lags = m.lags;

@@ -33,6 +33,7 @@ import { assembleResult, type PhaseMark, sumCounters, type VuSample } from "./_a
 import type { Segment } from "../distributed/segment.ts";
 import { type OutputOptions, RunOutputs } from "../distributed/run_outputs.ts";
 import { segmentConfig, tickCounters, withDistributed } from "./_distributed.ts";
+import type { CsvFile } from "../report/csv_file.ts";
 
 /** Options of {@linkcode runTest}. */
 export interface RunOptions {
@@ -61,6 +62,11 @@ export interface RunOptions {
   startAt?: number;
   /** Per-second histograms, .hlog, Prometheus remote write and /metrics. */
   outputs?: OutputOptions;
+  /**
+   * `--out csv=`: the open file that gets one row per recorded request. The
+   * run fails when, at its end, the file does not hold one row per request.
+   */
+  csv?: Pick<CsvFile, "append" | "finish">;
 }
 
 /** What {@linkcode RunOptions.onSignal} is told. */
@@ -146,7 +152,7 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
   const thresholds = config.thresholds === undefined ? [] : parseThresholds(config.thresholds);
   const collector: SharedMetricsCollector = createCollector(kind);
   const startedAt = Date.now();
-  const control = new RunControl();
+  const control = new RunControl(options.csv);
   const removeStops = listenForStops(options, control);
   let outputs: RunOutputs | undefined;
   try {
@@ -203,19 +209,33 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
       interrupted: control.interrupted,
       error: control.error,
     });
-    return await withDistributed(result, {
+    const full = await withDistributed(result, {
       outputs,
       counters: tickCounters(config, control.slots),
       range: { fromMs: scheduleStart, toMs: endedAt },
       config: options.config,
       segment: options.segment,
     });
+    return await withCsv(full, options.csv);
   } finally {
     await outputs?.abort();
     removeStops();
     control.terminate();
     collector.close();
   }
+}
+
+/**
+ * The result, failed when the `--out csv=` file does not hold one row per
+ * request counted (rows were lost, or a write failed): waits for its writes.
+ */
+async function withCsv(result: RunResult, csv: RunOptions["csv"]): Promise<RunResult> {
+  const problem = await csv?.finish(result.metrics.totalRequests);
+  if (problem) {
+    result.error = result.error === null ? problem : `${result.error}; ${problem}`;
+    result.passed = false;
+  }
+  return result;
 }
 
 /** Builds progress states: the run's fixed figures, and the live ones from the workers. */

@@ -31,7 +31,8 @@
  *
  * The per-request path is one `performance.now()` pair around
  * `client.send`, and one `recordRequest` of one reused record
- * (`ScenarioRunner#iteration` -> `#record`).
+ * (`ScenarioRunner#iteration` -> `#record`); with `--out csv=`, also one
+ * CSV row of that record, posted to the main thread in chunks (`_row_buffer.ts`).
  *
  * @module
  */
@@ -52,6 +53,7 @@ import { LagHistogram } from "./_lag_histogram.ts";
 import type { FromWorker, InitMessage, ToWorker, WorkerCounters } from "./_protocol.ts";
 import { longTimeout, type LongTimer, wait } from "./_timer.ts";
 import { isBare, ScenarioSteps, type StepTools, type VuState } from "./_steps.ts";
+import { RowBuffer } from "./_row_buffer.ts";
 
 const ORIGIN = performance.timeOrigin;
 /** The error type of a request still in flight when its scenario was cut. */
@@ -85,6 +87,8 @@ let runners: ScenarioRunner[] = [];
 let requestsSent = 0;
 let statsTimer: ReturnType<typeof setInterval> | undefined;
 let finished = false;
+/** `--out csv=`: the rows of this worker's requests, posted in chunks. */
+let csvRows: RowBuffer | undefined;
 
 function post(message: FromWorker): void {
   self.postMessage(message);
@@ -385,6 +389,7 @@ class ScenarioRunner {
     r.error = outcome.error; // undefined when the request got a response
     r.name = this.#names[i];
     this.#collector.recordRequest(r);
+    csvRows?.add(this.spec.name, r); // after recordRequest: only a request it counted
   }
 }
 
@@ -418,6 +423,7 @@ function checkDone(): void {
   if (statsTimer !== undefined) clearInterval(statsTimer);
   tools?.collector.flush();
   tools?.collector.close();
+  csvRows?.flush(); // every row is posted before done
   tools?.client.close();
   closeExtraClients();
   post({
@@ -468,6 +474,7 @@ function init(msg: InitMessage): void {
   };
   const t: WorkerTools = { client, collector: attachCollector(msg.handle), steps };
   tools = t;
+  if (msg.csv) csvRows = new RowBuffer(post);
   runners = msg.scenarios.map((spec) =>
     new ScenarioRunner({ spec, index: msg.index, count: msg.count, tools: t, onIdle: checkDone })
   );
@@ -478,7 +485,10 @@ function start(startEpochMs: number): void {
   const t0 = startEpochMs - ORIGIN;
   const begin = () => {
     for (const r of runners) r.start(t0);
-    statsTimer = setInterval(() => post({ type: "stats", counters: counters() }), 250);
+    statsTimer = setInterval(() => {
+      csvRows?.flush();
+      post({ type: "stats", counters: counters() });
+    }, 250);
     checkDone();
   };
   const wait = t0 - performance.now();

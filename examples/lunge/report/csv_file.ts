@@ -1,0 +1,128 @@
+/**
+ * The main thread's side of the per-request CSV output (`--out csv=<file>`;
+ * the format is in ./csv_rows.ts): one file, opened (created, truncated)
+ * with its header before the run, so that a path that cannot be written
+ * fails up front; chunks of rows from the Workers appended in the order they
+ * arrive, each write awaited before the next (the file holds the run, memory
+ * only the chunks not yet written); and at the end a check that the file
+ * holds one row per request the run counted — else the run fails, since its
+ * rows were lost.
+ *
+ * @module
+ */
+import { CSV_HEADER } from "./csv_rows.ts";
+
+const encoder = new TextEncoder();
+
+/** The per-request CSV file of one run (see the module doc). */
+export class CsvFile {
+  #path: string;
+  #file: Deno.FsFile;
+  #rows = 0;
+  #queuedBytes = 0;
+  #peakQueuedBytes = 0;
+  #writing: Promise<void> = Promise.resolve();
+  #error: string | undefined;
+  #closed = false;
+
+  private constructor(path: string, file: Deno.FsFile) {
+    this.#path = path;
+    this.#file = file;
+  }
+
+  /**
+   * Creates (truncates) the file at `path` and writes the header. Needs
+   * write permission for `path` only.
+   *
+   * @param path Where to write.
+   * @returns The open file, or a one-line reason why it cannot be written.
+   */
+  static open(path: string): CsvFile | string {
+    let file: Deno.FsFile | undefined;
+    try {
+      file = Deno.openSync(path, { write: true, create: true, truncate: true });
+      writeAllSync(file, encoder.encode(CSV_HEADER));
+      return new CsvFile(path, file);
+    } catch (e) {
+      file?.close();
+      return `cannot write ${path}: ${oneLine(e)}`;
+    }
+  }
+
+  /** The file's path. */
+  get path(): string {
+    return this.#path;
+  }
+
+  /** Data rows written so far (the header not counted). */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** The most bytes that waited at once for an earlier write to finish. */
+  get peakQueuedBytes(): number {
+    return this.#peakQueuedBytes;
+  }
+
+  /**
+   * Appends `count` rows (`text`, `\n`-terminated) after every chunk appended
+   * before; the write happens in the background ({@linkcode finish} awaits
+   * it). After a failed write, chunks are dropped and the failure is kept.
+   *
+   * @param text The rows.
+   * @param count How many rows `text` holds.
+   */
+  append(text: string, count: number): void {
+    if (this.#closed) {
+      this.#error ??= `${count} rows arrived after ${this.#path} was closed`;
+      return;
+    }
+    const bytes = encoder.encode(text);
+    this.#queuedBytes += bytes.length;
+    if (this.#queuedBytes > this.#peakQueuedBytes) this.#peakQueuedBytes = this.#queuedBytes;
+    this.#writing = this.#writing.then(async () => {
+      this.#queuedBytes -= bytes.length;
+      if (this.#error !== undefined) return;
+      try {
+        await writeAll(this.#file, bytes);
+        this.#rows += count;
+      } catch (e) {
+        this.#error = `cannot write ${this.#path}: ${oneLine(e)}`;
+      }
+    });
+  }
+
+  /**
+   * Waits for every write appended so far, then checks the file against
+   * the run: it must hold `requests` rows, one per request the run counted.
+   *
+   * @param requests The run's total requests.
+   * @returns Null when it does, else a one-line reason (a write failed, or rows were lost).
+   */
+  async finish(requests: number): Promise<string | null> {
+    await this.#writing;
+    if (this.#error !== undefined) return this.#error;
+    if (this.#rows === requests) return null;
+    return `${this.#path} holds ${this.#rows} rows but the run counted ${requests} requests ` +
+      "(rows were lost)";
+  }
+
+  /** Closes the file (after {@linkcode finish}); later chunks are refused. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#file.close();
+  }
+}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0];
+}
+
+function writeAllSync(file: Deno.FsFile, data: Uint8Array): void {
+  while (data.length > 0) data = data.subarray(file.writeSync(data));
+}
+
+async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+  while (data.length > 0) data = data.subarray(await file.write(data));
+}
