@@ -411,17 +411,26 @@ export function parseCli(args: string[], env?: { collector?: string }): Command 
     quiet: v.quiet ?? false,
     verbose: v.verbose ?? false,
     ...engine,
-    distributed: distributedOf(v),
+    distributed: distributedOf(v, files),
   };
 }
 
-/** The many-machines flags, checked (usage errors name the flag). */
-function distributedOf(v: FlagValues): DistributedRun {
+/** The many-machines flags, checked (usage errors name the flag); the CSV file is no other output. */
+function distributedOf(
+  v: FlagValues,
+  files: { jsonFile?: string; htmlFile?: string },
+): DistributedRun {
+  let d: DistributedRun;
   try {
-    return distributedFlags(v);
+    d = distributedFlags(v);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const csv = d.outputs.csvFile;
+  if (csv !== undefined && [files.jsonFile, files.htmlFile, d.outputs.hlogFile].includes(csv)) {
+    throw new UsageError(`--out csv=${csv}: that file is already another output`);
+  }
+  return d;
 }
 
 /** The executor the flags imply when `--executor` is absent. */

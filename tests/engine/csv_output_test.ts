@@ -180,7 +180,7 @@ Deno.test("csv: a path that cannot be written is exit 2 with one line, before an
   });
 });
 
-Deno.test("csv: --out csv=<file> parses; empty, twice and unknown outputs are one-line errors", () => {
+Deno.test("csv: --out csv=<file> parses; empty, twice, unknown or another output's file: one-line errors", () => {
   const parse = (...args: string[]) => parseCli(["--url", "http://h/", ...args], {}) as RunCommand;
   assert.equal(parse("--out", "csv=r.csv").distributed?.outputs.csvFile, "r.csv");
   assert.equal(parse("--out", "csv=a=b,c.csv").distributed?.outputs.csvFile, "a=b,c.csv");
@@ -192,6 +192,11 @@ Deno.test("csv: --out csv=<file> parses; empty, twice and unknown outputs are on
     /--out csv= may be given once/,
   );
   assert.throws(() => parse("--out", "json=x"), /expected csv=<file> or prometheus-rw=<url>/);
+  assert.throws(
+    () => parse("--out", "csv=r.json", "-o", "r.json"),
+    /^UsageError: --out csv=r\.json: that file is already another output$/,
+  );
+  assert.throws(() => parse("--out", "csv=r.hlog", "--hlog", "r.hlog"), /already another output/);
 });
 
 Deno.test("csv: fields with a comma, quote or line end are quoted, quotes doubled", () => {

@@ -22,16 +22,10 @@ export class RowBuffer {
   #post: (message: FromWorker) => void;
   #text = "";
   #count = 0;
-  #posted = 0;
 
   /** A buffer that posts its chunks with `post`. */
   constructor(post: (message: FromWorker) => void) {
     this.#post = post;
-  }
-
-  /** Rows posted so far. */
-  get posted(): number {
-    return this.#posted;
   }
 
   /** Adds the row of request `r` of `scenario` (as recorded); posts a full chunk. */
@@ -44,7 +38,6 @@ export class RowBuffer {
   flush(): void {
     if (this.#count === 0) return;
     this.#post({ type: "rows", text: this.#text, count: this.#count });
-    this.#posted += this.#count;
     this.#text = "";
     this.#count = 0;
   }
