@@ -14,9 +14,15 @@
  * keeps a local cache in front so that a string costs one lookup after its
  * first sighting.
  *
+ * In front of that cache, the RECENT strings last looked up are compared
+ * directly: a load generator cycles through a few names, and a handful of
+ * `===` compares (pointer compares for the same string object) cost less
+ * than a `Map` lookup.
+ *
  * Fixed memory: the cache holds at most `slots` registered strings (each cut
  * to MAX_KEY_BYTES) and at most OVERFLOW_CACHE strings that mapped to
- * "other", which it forgets all at once when full. Strings longer than
+ * "other", which it forgets all at once when full; the recent list holds
+ * RECENT strings of at most MAX_KEY_BYTES. Strings longer than
  * MAX_KEY_BYTES are looked up by their cut prefix, so no cached key is long.
  *
  * @module
@@ -25,6 +31,8 @@ import { MAX_KEY_BYTES, STRING_SLOT_BYTES } from "./_layout.ts";
 
 /** "Other" strings a thread remembers before it forgets them all. */
 const OVERFLOW_CACHE = 256;
+/** Strings last looked up that `cached` compares before its Map (a power of two). */
+const RECENT = 8;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -41,6 +49,10 @@ export class StringTable {
   #cache = new Map<string, number>();
   /** This thread's cache of strings that mapped to "other" (at most OVERFLOW_CACHE). */
   #other = new Set<string>();
+  /** The RECENT strings last looked up (round robin), and their indexes. */
+  #recent: string[] = new Array<string>(RECENT).fill("");
+  #recentIndex = new Int32Array(RECENT);
+  #nextRecent = 0;
   /** This thread's cache: index -> string. */
   #names: string[] = [];
 
@@ -63,10 +75,22 @@ export class StringTable {
 
   /** The index of `s` cached by this thread, or -1. No lock needed. */
   cached(s: string): number {
+    const recent = this.#recent;
+    // "" is never a key (empty names and errors are refused), so unused entries never match.
+    for (let j = 0; j < RECENT; j++) if (recent[j] === s) return this.#recentIndex[j];
     const key = this.#cut(s);
-    const i = this.#cache.get(key);
-    if (i !== undefined) return i;
-    return this.#other.has(key) ? this.#slots : -1;
+    let i = this.#cache.get(key);
+    if (i === undefined) {
+      if (!this.#other.has(key)) return -1;
+      i = this.#slots;
+    }
+    if (key === s) { // not cut: short enough to keep
+      const at = this.#nextRecent;
+      recent[at] = s;
+      this.#recentIndex[at] = i;
+      this.#nextRecent = (at + 1) & (RECENT - 1);
+    }
+    return i;
   }
 
   /** The index of `s`, registering it if there is room. Call with the lock held. */
