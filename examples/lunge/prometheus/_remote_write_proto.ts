@@ -45,14 +45,22 @@ export interface Series {
 
 /** A growable byte buffer with protobuf's wire primitives. */
 class Writer {
-  bytes = new Uint8Array(1024);
+  bytes: Uint8Array;
   length = 0;
+  #view: DataView;
+
+  /** An empty writer with room for `capacity` bytes (it grows as needed). */
+  constructor(capacity = 64) {
+    this.bytes = new Uint8Array(capacity);
+    this.#view = new DataView(this.bytes.buffer);
+  }
 
   #room(n: number): void {
     if (this.length + n <= this.bytes.length) return;
     const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
     next.set(this.bytes.subarray(0, this.length));
     this.bytes = next;
+    this.#view = new DataView(next.buffer);
   }
 
   /** One byte. */
@@ -83,7 +91,7 @@ class Writer {
   double(field: number, v: number): void {
     this.tag(field, 1);
     this.#room(8);
-    new DataView(this.bytes.buffer).setFloat64(this.length, v, true);
+    this.#view.setFloat64(this.length, v, true);
     this.length += 8;
   }
 
@@ -102,19 +110,45 @@ class Writer {
 
 const encoder = new TextEncoder();
 
-function labelBytes([name, value]: Label): Uint8Array {
-  const w = new Writer();
-  w.raw(1, encoder.encode(name));
-  w.raw(2, encoder.encode(value));
-  return w.done();
+/**
+ * UTF-8 of label names and values, per WriteRequest: a push repeats the same
+ * few strings across thousands of series (classic buckets), so each is
+ * encoded once.
+ */
+class Utf8Cache {
+  #map = new Map<string, Uint8Array>();
+
+  get(s: string): Uint8Array {
+    let b = this.#map.get(s);
+    if (b === undefined) this.#map.set(s, b = encoder.encode(s));
+    return b;
+  }
 }
 
-function sampleBytes(s: { value: number; timestamp: number }): Uint8Array {
-  const w = new Writer();
+/** Bytes of `v` as a varint. */
+function varintLength(v: number): number {
+  let n = 1;
+  for (; v >= 128; n++) v = Math.floor(v / 128);
+  return n;
+}
+
+/** A Label message as field 1 of `w`, written in place (its length computed first). */
+function writeLabel(w: Writer, [name, value]: Label, utf8: Utf8Cache): void {
+  const n = utf8.get(name), v = utf8.get(value);
+  w.tag(1, 2);
+  w.varint(2 + varintLength(n.length) + n.length + varintLength(v.length) + v.length);
+  w.raw(1, n);
+  w.raw(2, v);
+}
+
+/** A Sample message as field 2 of `w`, written in place. */
+function writeSample(w: Writer, s: { value: number; timestamp: number }): void {
+  const ts = Math.round(s.timestamp);
+  w.tag(2, 2);
+  w.varint(9 + 1 + varintLength(ts)); // double field, timestamp tag, varint
   w.double(1, s.value);
   w.tag(2, 0);
-  w.varint(Math.round(s.timestamp));
-  return w.done();
+  w.varint(ts);
 }
 
 function histogramBytes(h: NativeHistogram): Uint8Array {
@@ -155,12 +189,14 @@ function histogramBytes(h: NativeHistogram): Uint8Array {
 
 /** The WriteRequest protobuf of `series` (labels sorted by name). */
 export function encodeWriteRequest(series: readonly Series[]): Uint8Array {
-  const w = new Writer();
+  const w = new Writer(1 << 16);
+  const utf8 = new Utf8Cache();
+  const ts = new Writer(256); // one TimeSeries at a time, reused
   for (const s of series) {
-    const ts = new Writer();
+    ts.length = 0;
     const labels = [...s.labels].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    for (const l of labels) ts.raw(1, labelBytes(l));
-    if (s.sample) ts.raw(2, sampleBytes(s.sample));
+    for (const l of labels) writeLabel(ts, l, utf8);
+    if (s.sample) writeSample(ts, s.sample);
     if (s.histogram) ts.raw(4, histogramBytes(s.histogram));
     w.raw(1, ts.done());
   }
