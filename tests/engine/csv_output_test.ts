@@ -77,7 +77,10 @@ scenarios:
     assert.equal(out.code, 0, out.stderr);
     const r: RunResult = JSON.parse(await Deno.readTextFile(json));
     const rows = await readCsvRows(csv);
-    assert.match(out.stdout, new RegExp(`^${rows.length} rows written to ${csv}$`, "m"));
+    assert.match(
+      out.stdout,
+      new RegExp(`^${rows.length} rows written to ${RegExp.escape(csv)}$`, "m"),
+    );
 
     // One row per request: the JSON's total, the server's count.
     assert.equal(rows.length, r.metrics.totalRequests);
@@ -159,7 +162,12 @@ Deno.test("csv: a path that cannot be written is exit 2 with one line, before an
       ]);
     const cases: [string, string, string[], RegExp][] = [
       ["no such folder", `${dir}/none/r.csv`, [`--allow-write=${dir}`], /cannot write .*r\.csv: /],
-      ["a folder", dir, [`--allow-write=${dir}`], new RegExp(`cannot write ${dir}: `)],
+      [
+        "a folder",
+        dir,
+        [`--allow-write=${dir}`],
+        new RegExp(`cannot write ${RegExp.escape(dir)}: `),
+      ],
       ["no write permission", `${dir}/r.csv`, [], /missing permission: .*--allow-write=.*r\.csv/],
     ];
     try {

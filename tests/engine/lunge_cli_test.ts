@@ -78,7 +78,7 @@ options: { setupTimeout: 1s }
       const stderr = new TextDecoder().decode(out.stderr);
       assert.equal(out.code, 0, stderr);
       assert.equal(stdout, "", "no JSON on stdout: only the file (console output on stderr)");
-      assert.match(stderr, new RegExp(`Report written to ${dir}/r\\.json`));
+      assert.match(stderr, new RegExp(`Report written to ${RegExp.escape(`${dir}/r.json`)}`));
       const result = JSON.parse(await Deno.readTextFile(`${dir}/r.json`));
       assert.equal(result.metrics.totalRequests, server.stats().requests);
       // One warning line per field, however many scenarios.
