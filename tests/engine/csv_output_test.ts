@@ -6,7 +6,7 @@
  * and the file's own check that it holds one row per request counted.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { READ, runLunge } from "./_cli.ts";
 import { startTargetServer, type TargetServer } from "../../examples/lunge/demo/target_server.ts";
 import { parseCli, type RunCommand } from "../../examples/lunge/cli.ts";
 import { CSV_HEADER, csvField, csvRow } from "../../examples/lunge/report/csv_rows.ts";
@@ -16,25 +16,12 @@ import { runTest } from "../../examples/lunge/run/engine.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";
 import { type CsvRecord as Row, exactPercentile, parseCsvText, readCsvRows } from "./_csv.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = fileURLToPath(new URL("../../examples/lunge.ts", import.meta.url));
-const READ = `${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src`;
-const decoder = new TextDecoder();
-
 function assertWithin(actual: number, expected: number, tolerance: number, what: string) {
   const err = Math.abs(actual - expected) / expected;
   assert.ok(err <= tolerance, `${what}: ${actual} vs ${expected} (${(err * 100).toFixed(2)} %)`);
 }
 
-async function lunge(args: string[], permissions: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", ...permissions, CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
+const lunge = (args: string[], permissions: string[]) => runLunge(args, permissions);
 
 async function withServer(fn: (server: TargetServer, dir: string) => Promise<void>) {
   const server = await startTargetServer({ hostname: "127.0.0.1", port: 0 });

@@ -7,7 +7,7 @@
  * (Debian; skipped with a message without it) while serving /metrics.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { lungeCommand, type Outcome, READ } from "./_cli.ts";
 // A test-only dependency (an independent HdrHistogram implementation), pinned here.
 // deno-lint-ignore no-import-prefix
 import * as hdr from "npm:hdr-histogram-js@3.0.1";
@@ -16,24 +16,7 @@ import type { MergeableResult } from "../../examples/lunge/merge/merge.ts";
 import { prometheusInstalled, promtoolCheck, startPrometheus } from "./_prometheus.ts";
 import { exactPercentile, readCsvRows } from "./_csv.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = fileURLToPath(new URL("../../examples/lunge.ts", import.meta.url));
-const READ = `${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src`;
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function lunge(args: string[], permissions: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", ...permissions, CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-}
+const lunge = (args: string[], permissions: string[]) => lungeCommand(args, permissions).spawn();
 
 async function finish(p: Deno.ChildProcess): Promise<Outcome> {
   const out = await p.output();

@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 /**
  * End to end: the CLI as a subprocess with narrow permissions, against a
  * counting target server started here. Each run lasts 1-2 s.
@@ -6,31 +5,19 @@ import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { startTargetServer, type TargetServer } from "../../examples/lunge/demo/target_server.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";
+import { CLI, type Outcome, READ as READ_PATHS, ROOT, runLunge } from "./_cli.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = fileURLToPath(new URL("../../examples/lunge.ts", import.meta.url));
-const READ = `--allow-read=${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src`;
+const READ = `--allow-read=${READ_PATHS}`;
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-  result?: RunResult;
-}
-
-async function lunge(args: string[], permissions: string[], cwd?: string): Promise<Outcome> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", ...permissions, CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  const stderr = new TextDecoder().decode(out.stderr);
+async function lunge(
+  args: string[],
+  permissions: string[],
+  cwd?: string,
+): Promise<Outcome & { result?: RunResult }> {
+  const out = await runLunge(args, permissions, { cwd });
   let result: RunResult | undefined;
-  if (args.includes("--json") && stdout.trim().startsWith("{")) result = JSON.parse(stdout);
-  return { code: out.code, stdout, stderr, result };
+  if (args.includes("--json") && out.stdout.trim().startsWith("{")) result = JSON.parse(out.stdout);
+  return { ...out, result };
 }
 
 /** Runs against a fresh server; `hostPort` is the server's `127.0.0.1:port`. */
@@ -188,7 +175,7 @@ thresholds:
       const o = await lunge(["-c", config, "--json", "-q"], [
         `--allow-net=${host}`,
         READ,
-        `--allow-read=${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src,${config}`,
+        `--allow-read=${READ_PATHS},${config}`,
       ]);
       assert.equal(o.code, 0, o.stderr);
       const r = o.result!;
@@ -227,7 +214,7 @@ Deno.test("e2e: a failed threshold exits 1; --output without extension writes JS
       );
       const o = await lunge(["-c", config, "--output", `${dir}/report`, "-q"], [
         `--allow-net=${host}`,
-        `--allow-read=${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src,${config}`,
+        `--allow-read=${READ_PATHS},${config}`,
         `--allow-write=${dir}`,
       ]);
       assert.equal(o.code, 1, o.stderr);
@@ -304,7 +291,7 @@ Deno.test("e2e: bad flags and bad configs exit 2 with one line", async () => {
   try {
     await Deno.writeTextFile(`${dir}/bad.yaml`, "scenarios:\n  a:\n    executor: warp\n");
     await Deno.writeTextFile(`${dir}/broken.yaml`, "scenarios: [\n");
-    const perms = [`--allow-read=${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src,${dir}`];
+    const perms = [`--allow-read=${READ_PATHS},${dir}`];
     const cases: [string[], RegExp][] = [
       [["--url", "http://127.0.0.1:1/", "--vus", "abc"], /--vus must be a positive integer/],
       [["-c", `${dir}/bad.yaml`], /scenarios\.a\.executor: unknown executor "warp"/],

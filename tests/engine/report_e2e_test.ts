@@ -2,34 +2,19 @@
  * End-to-end: what the reports say about dropped iterations and retried
  * requests, from the CLI (a subprocess) against real servers on 127.0.0.1.
  */
-import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { startTargetServer } from "../../examples/lunge/demo/target_server.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = fileURLToPath(new URL("../../examples/lunge.ts", import.meta.url));
-const READ = `${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src`;
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-  result: RunResult;
-}
+import { type Outcome, READ, runLunge } from "./_cli.ts";
 
 /** Runs the CLI with `--json`; the console output goes to stderr. */
-async function lunge(args: string[], permissions: string[]): Promise<Outcome> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", ...permissions, CLI, ...args, "--json"],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.ok(stdout.trim().startsWith("{"), `no JSON result; stderr: ${stderr}`);
-  return { code: out.code, stdout, stderr, result: JSON.parse(stdout) };
+async function lunge(
+  args: string[],
+  permissions: string[],
+): Promise<Outcome & { result: RunResult }> {
+  const out = await runLunge([...args, "--json"], permissions);
+  assert.ok(out.stdout.trim().startsWith("{"), `no JSON result; stderr: ${out.stderr}`);
+  return { ...out, result: JSON.parse(out.stdout) };
 }
 
 /** A config: 100 iterations/s for 3 s with at most 10 VUs, each iteration stalled 1 s by the server. */

@@ -8,13 +8,11 @@
  * up front, failing VUs back off, and output files survive EMFILE.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { startTargetServer, type TargetServer } from "../../examples/lunge/demo/target_server.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";
+import { CLI, lungeCommand, READ as READ_PATHS } from "./_cli.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = fileURLToPath(new URL("../../examples/lunge.ts", import.meta.url));
-const READ = `--allow-read=${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src`;
+const READ = `--allow-read=${READ_PATHS}`;
 const decoder = new TextDecoder();
 
 /** A raw TCP server that accepts, reads and never answers; counts the requests it received. */
@@ -70,13 +68,7 @@ class SilentServer {
 }
 
 function spawn(args: string[], permissions: string[], cwd?: string) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", ...permissions, CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
+  return lungeCommand(args, permissions, { cwd }).spawn();
 }
 
 async function lunge(args: string[], permissions: string[]) {

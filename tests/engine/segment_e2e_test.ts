@@ -8,30 +8,11 @@
  * merged by `lunge merge`.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { READ, runLunge } from "./_cli.ts";
 import { startTargetServer } from "../../examples/lunge/demo/target_server.ts";
 import type { MergeableResult } from "../../examples/lunge/merge/merge.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = fileURLToPath(new URL("../../examples/lunge.ts", import.meta.url));
-const READ = `${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src`;
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function lunge(args: string[], permissions: string[]): Promise<Outcome> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", ...permissions, CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const lunge = (args: string[], permissions: string[]) => runLunge(args, permissions);
 
 Deno.test("cli: a bad --segment-sequence, a segment not in it, unequal parts alone: exit 2, one line", async () => {
   const base = ["--url", "http://127.0.0.1:1/", "--duration", "1s"];
