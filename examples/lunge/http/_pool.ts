@@ -80,6 +80,8 @@ export class Connection extends ReadBuffer {
   aborted = false;
   /** The socket is closed. */
   closed = false;
+  /** When it last became idle in its pool (`performance.now()` ms), for the idle timeout. */
+  idleSince = 0;
   /**
    * While the connection is idle in its pool: the one read kept pending on the
    * socket, into `buf` from offset 0. The request that takes the connection
@@ -154,6 +156,8 @@ export class Pool {
   readonly port: number;
   /** Whether to connect with TLS. */
   readonly tls: boolean;
+  /** Its key in the client's map of pools: `scheme://host:port`. */
+  readonly origin: string;
   /** Most connections at once. */
   readonly max: number;
   /** Idle keep-alive connections, most recent last. */
@@ -171,25 +175,30 @@ export class Pool {
     this.hostname = p.hostname;
     this.port = p.port;
     this.tls = p.tls;
+    this.origin = p.origin;
     this.max = max;
   }
 
   /**
    * Returns a healthy connection after a response: to a waiter, else to the
    * idle stack, watched by a pending read (see {@linkcode Connection.watchIdle}).
+   *
+   * @returns True when it went to the idle stack (the client then counts it as idle).
    */
-  release(c: Connection): void {
+  release(c: Connection): boolean {
     const w = this.waiters.shift();
-    if (w !== undefined) w.resolve(c);
-    else {
-      c.watchIdle();
-      this.idle.push(c);
+    if (w !== undefined) {
+      w.resolve(c);
+      return false;
     }
+    c.watchIdle();
+    this.idle.push(c);
+    return true;
   }
 
   /**
-   * Drops an idle connection whose pending read completed: closes it and
-   * frees its slot.
+   * Drops an idle connection (its pending read completed, or the client's
+   * idle cap or idle timeout closes it): closes it and frees its slot.
    *
    * @returns False when it was not idle in this pool (nothing done).
    */

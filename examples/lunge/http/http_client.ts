@@ -15,7 +15,12 @@
  *
  * It never pipelines: a connection carries one request at a time. Connections
  * are kept alive and pooled per origin; `maxConnectionsPerHost` bounds a pool
- * and callers beyond it queue (first in, first out).
+ * and callers beyond it queue (first in, first out). Idle connections are
+ * bounded as Go's `net/http` Transport bounds them: `maxIdleConns` in all
+ * pools together (the least recently used is closed first) and
+ * `idleTimeoutMs` each; a pool left with no connection and no waiter is
+ * removed, so requests to ever new origins (a host filled in per iteration)
+ * hold neither sockets nor pools without bound.
  *
  * {@linkcode HttpClient.send} never throws: it resolves with an
  * {@linkcode HttpOutcome} whose `error`, when set, is one of the stable strings
@@ -60,7 +65,33 @@ export interface HttpClientOptions {
   caCerts?: string[];
   /** The `User-Agent` header. Default `"lunge-deno/0.1"`; `""` sends none. */
   userAgent?: string;
+  /**
+   * Most idle keep-alive connections in all pools together (Go's
+   * `MaxIdleConns`). When one more becomes idle, the least recently used idle
+   * connection (of any origin) is closed. `Infinity` for no cap. Default: the
+   * largest of {@linkcode DEFAULT_MAX_IDLE_CONNS} (100), `maxConnectionsPerHost`
+   * and the most connections in use at once so far; the last keeps a burst's
+   * connections (e.g. every VU waking from think time at once) for the next
+   * burst instead of closing and reopening them, while requests to many
+   * origins stay capped.
+   */
+  maxIdleConns?: number;
+  /**
+   * An idle keep-alive connection unused this long (ms) is closed (Go's
+   * `IdleConnTimeout`). `Infinity` for never. Default
+   * {@linkcode DEFAULT_IDLE_TIMEOUT_MS}. Checked by the client's timer, or,
+   * when no request is in flight, by one unref'd timer (it never keeps the
+   * process alive) armed only while a connection is idle.
+   */
+  idleTimeoutMs?: number;
 }
+
+/** The floor of the default `maxIdleConns`, as Go's `DefaultTransport`. */
+export const DEFAULT_MAX_IDLE_CONNS = 100;
+/** The default `idleTimeoutMs`: 90 s, as Go's `DefaultTransport`. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
+/** Longest delay `setTimeout` honours (a longer one fires at once). */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /** One HTTP request, before encoding. */
 export interface HttpRequest {
@@ -125,12 +156,26 @@ export class HttpClient {
   #closed = false;
   #retries = 0;
   #idleDropped = 0;
+  /**
+   * Every idle pooled connection with its pool, least recently used first
+   * (a Map iterates in insertion order, and a connection is re-inserted each
+   * time it becomes idle), so the oldest `idleSince` is always the first.
+   */
+  #idle = new Map<Connection, Pool>();
+  /** The `maxIdleConns` option, or undefined for the default (see it). */
+  #maxIdle: number | undefined;
+  /** The default cap so far: grows with the most connections in use at once. */
+  #idleFloor: number;
+  #idleTimeoutMs: number;
+  /** The unref'd timer for the idle timeout while the request timer is stopped. */
+  #idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   /**
    * Creates a client. It opens no connection until the first request.
    *
    * @param options Timeout, connection limit, TLS and user-agent settings.
-   * @throws {RangeError} When `timeoutMs` is not positive or `maxConnectionsPerHost` < 1.
+   * @throws {RangeError} When `timeoutMs` or `idleTimeoutMs` is not positive,
+   *   or `maxConnectionsPerHost` or `maxIdleConns` < 1.
    */
   constructor(options: HttpClientOptions) {
     const t = options.timeoutMs;
@@ -141,6 +186,15 @@ export class HttpClient {
     if (!(max >= 1)) {
       throw new RangeError(`maxConnectionsPerHost must be >= 1, got ${max}`);
     }
+    const maxIdle = options.maxIdleConns;
+    if (maxIdle !== undefined && !(maxIdle >= 1)) {
+      throw new RangeError(`maxIdleConns must be >= 1, got ${maxIdle}`);
+    }
+    const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    if (!(idleMs > 0)) throw new RangeError(`idleTimeoutMs must be positive, got ${idleMs}`);
+    this.#maxIdle = maxIdle;
+    this.#idleFloor = Math.max(DEFAULT_MAX_IDLE_CONNS, Number.isFinite(max) ? max : 0);
+    this.#idleTimeoutMs = idleMs;
     this.#timeoutMs = t;
     this.#maxPerHost = max;
     this.#userAgent = options.userAgent ?? "lunge-deno/0.1";
@@ -285,7 +339,8 @@ export class HttpClient {
     if (this.#timer === undefined) this.#startTimer();
 
     let c = pool.idle.pop();
-    if (c === undefined) {
+    if (c !== undefined) this.#unidle(c);
+    else {
       try {
         c = await this.#acquire(pool, deadline);
       } catch (e) {
@@ -341,11 +396,11 @@ export class HttpClient {
             c = await this.#connect(pool, deadline);
             continue;
           } catch (e2) {
-            pool.freeSlot();
+            this.#freeSlot(pool);
             return { statusCode: 0, bytes: 0, error: classifyError(e2, pool.tls) };
           }
         } else error = classifyError(e, false, bytes);
-        pool.freeSlot();
+        this.#freeSlot(pool);
         return { statusCode: 0, bytes, error };
       }
     }
@@ -379,11 +434,13 @@ export class HttpClient {
     const outcome: HttpOutcome = { statusCode: c.status, bytes };
     if (c.keepAlive && c.start === c.end && !this.#closed) {
       c.start = c.end = 0;
-      pool.release(c);
+      // Counted before `c` joins the idle ones: the connections in use or opening now.
+      const inUse = this.#conns.size + this.#connecting.size - this.#idle.size;
+      if (pool.release(c)) this.#becameIdle(c, pool, inUse);
     } else {
       c.close();
       this.#conns.delete(c);
-      pool.freeSlot();
+      this.#freeSlot(pool);
     }
     return outcome;
   }
@@ -399,6 +456,8 @@ export class HttpClient {
       clearInterval(this.#timer);
       this.#timer = undefined;
     }
+    this.#idle.clear();
+    this.#clearIdleTimer();
     const aborted = new AbortedError();
     for (const c of this.#conns) {
       if (c.busy) c.aborted = true;
@@ -411,6 +470,23 @@ export class HttpClient {
       pool.idle.length = 0;
       for (const w of pool.waiters.splice(0)) w.reject(aborted);
     }
+    this.#pools.clear();
+  }
+
+  /**
+   * Idle keep-alive connections in all pools now (at most `maxIdleConns`).
+   * Read-only, for tests and diagnostics.
+   */
+  get idleCount(): number {
+    return this.#idle.size;
+  }
+
+  /**
+   * Pools (origins) now in the client's map: those with a connection open,
+   * opening or idle, or a caller waiting. Read-only, for tests and diagnostics.
+   */
+  get poolCount(): number {
+    return this.#pools.size;
   }
 
   // -------------------------------------------------------------------------
@@ -422,7 +498,7 @@ export class HttpClient {
       try {
         return await this.#connect(pool, deadline);
       } catch (e) {
-        pool.freeSlot();
+        this.#freeSlot(pool);
         throw e;
       }
     }
@@ -433,7 +509,7 @@ export class HttpClient {
     try {
       return await this.#connect(pool, deadline); // we own the freed slot
     } catch (e) {
-      pool.freeSlot();
+      this.#freeSlot(pool);
       throw e;
     }
   }
@@ -499,12 +575,94 @@ export class HttpClient {
    * is sent on it (no request was in flight, so nothing is reported).
    */
   #dropIdle(pool: Pool, c: Connection): void {
-    if (!pool.dropIdle(c)) c.close();
-    this.#conns.delete(c);
+    this.#closeIdle(pool, c);
     this.#idleDropped++;
   }
 
+  /** Closes an idle connection of `pool` (capped, timed out or dropped) and frees its slot. */
+  #closeIdle(pool: Pool, c: Connection): void {
+    this.#unidle(c);
+    if (!pool.dropIdle(c)) c.close();
+    this.#conns.delete(c);
+    this.#prune(pool);
+  }
+
+  /** A slot of `pool` was freed (its connection closed, or a connect failed). */
+  #freeSlot(pool: Pool): void {
+    pool.freeSlot();
+    this.#prune(pool);
+  }
+
+  /** Removes `pool` from the map when it has no connection (open, opening or idle) and no waiter. */
+  #prune(pool: Pool): void {
+    if (pool.total > 0 || pool.waiters.length > 0) return;
+    if (this.#pools.get(pool.origin) === pool) this.#pools.delete(pool.origin);
+  }
+
+  /**
+   * `c` joined its pool's idle stack: count it, close the least recently used
+   * idle connection past the cap, and make sure the idle timeout is watched.
+   *
+   * @param inUse Connections in use (not idle) just before, for the default cap.
+   */
+  #becameIdle(c: Connection, pool: Pool, inUse: number): void {
+    c.idleSince = performance.now();
+    this.#idle.set(c, pool);
+    let cap = this.#maxIdle;
+    if (cap === undefined) {
+      if (inUse > this.#idleFloor) this.#idleFloor = inUse;
+      cap = this.#idleFloor;
+    }
+    while (this.#idle.size > cap) {
+      const [oldC, oldPool] = this.#idle.entries().next().value!;
+      this.#closeIdle(oldPool, oldC);
+    }
+    if (this.#timer === undefined && this.#idleTimer === undefined) this.#armIdleTimer();
+  }
+
+  /** `c` is no longer idle (taken by a request, or closed). */
+  #unidle(c: Connection): void {
+    if (this.#idle.delete(c) && this.#idle.size === 0) this.#clearIdleTimer();
+  }
+
+  /** Closes the idle connections unused for `idleTimeoutMs` (the oldest are first). */
+  #expireIdle(now: number): void {
+    const limit = now - this.#idleTimeoutMs;
+    for (const [c, pool] of this.#idle) {
+      if (c.idleSince > limit) break;
+      this.#closeIdle(pool, c);
+    }
+  }
+
+  /**
+   * While no request is in flight (the request timer is stopped), one unref'd
+   * timer waits for the oldest idle connection's timeout; none when nothing is idle.
+   */
+  #armIdleTimer(): void {
+    this.#clearIdleTimer();
+    if (this.#closed || this.#idle.size === 0 || !Number.isFinite(this.#idleTimeoutMs)) return;
+    const oldest = this.#idle.keys().next().value!;
+    const due = oldest.idleSince + this.#idleTimeoutMs - performance.now();
+    const id = setTimeout(this.#idleTick, Math.min(MAX_TIMER_DELAY_MS, Math.max(1, due)));
+    Deno.unrefTimer(id);
+    this.#idleTimer = id;
+  }
+
+  #idleTick = (): void => {
+    this.#idleTimer = undefined;
+    if (this.#timer !== undefined) return; // the request timer's tick watches them
+    this.#expireIdle(performance.now());
+    this.#armIdleTimer();
+  };
+
+  #clearIdleTimer(): void {
+    if (this.#idleTimer === undefined) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
+
   #startTimer(): void {
+    this.#clearIdleTimer(); // its tick watches the idle timeout too
     this.#timer = setInterval(this.#tick, this.#tickMs);
   }
 
@@ -535,9 +693,11 @@ export class HttpClient {
         } else i++;
       }
     }
+    if (this.#idle.size > 0) this.#expireIdle(now);
     if (!active && this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
+      this.#armIdleTimer();
     }
   };
 }
