@@ -28,6 +28,8 @@ export interface Outcome {
 export interface LungeOptions {
   /** Working directory of the run. */
   cwd?: string;
+  /** Run under `sh -c "ulimit -n <fileLimit>"` (POSIX only): the open-files limit. */
+  fileLimit?: number;
 }
 
 /** The command that runs the CLI with `permissions` (Deno flags) and `args`. */
@@ -36,8 +38,12 @@ export function lungeCommand(
   permissions: string[],
   options: LungeOptions = {},
 ): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", ...permissions, CLI, ...args],
+  const deno = [Deno.execPath(), "run", "--no-prompt", ...permissions, CLI, ...args];
+  const [command, ...rest] = options.fileLimit === undefined
+    ? deno
+    : ["sh", "-c", `ulimit -n ${options.fileLimit} && exec "$@"`, "sh", ...deno];
+  return new Deno.Command(command, {
+    args: rest,
     cwd: options.cwd,
     stdout: "piped",
     stderr: "piped",

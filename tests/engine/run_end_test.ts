@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { startTargetServer, type TargetServer } from "../../examples/lunge/demo/target_server.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";
-import { CLI, lungeCommand, READ as READ_PATHS } from "./_cli.ts";
+import { lungeCommand, READ as READ_PATHS, runLunge } from "./_cli.ts";
 
 const READ = `--allow-read=${READ_PATHS}`;
 const decoder = new TextDecoder();
@@ -382,23 +382,8 @@ Deno.test("run end: load limits are checked up front, one line and exit 2", asyn
   }
   for (const [args, extra, re] of cases) {
     const perms = ["--allow-net=127.0.0.1:9", READ, ...extra];
-    const out = await new Deno.Command("sh", {
-      args: [
-        "-c",
-        `ulimit -n 1000 && exec "$@"`,
-        "sh",
-        Deno.execPath(),
-        "run",
-        "--no-prompt",
-        ...perms,
-        CLI,
-        ...args,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
-    const stderr = decoder.decode(out.stderr);
+    const out = await runLunge(args, perms, { fileLimit: 1000 });
+    const { stderr } = out;
     assert.equal(out.code, 2, stderr);
     assert.match(stderr, re);
     assert.match(stderr, /^lunge: [^\n]+\n$/);
@@ -434,26 +419,10 @@ Deno.test({
       // 150 open files for 400 VUs: connections fail with "Too many open files".
       const perms = [`--allow-net=127.0.0.1:${silent.port}`, READ, `--allow-write=${dir}`];
       const args = ["--url", silent.url, "--vus", "400", "--duration", "1s", "--timeout", "500ms"];
-      const out = await new Deno.Command("sh", {
-        args: [
-          "-c",
-          `ulimit -n 150 && exec "$@"`,
-          "sh",
-          Deno.execPath(),
-          "run",
-          "--no-prompt",
-          ...perms,
-          CLI,
-          ...args,
-          "-q",
-          "--output",
-          `${dir}/r.json`,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-        env: { NO_COLOR: "1" },
-      }).output();
-      const stderr = decoder.decode(out.stderr);
+      const out = await runLunge([...args, "-q", "--output", `${dir}/r.json`], perms, {
+        fileLimit: 150,
+      });
+      const { stderr } = out;
       assert.equal(out.code, 1, stderr);
       assert.doesNotMatch(stderr, /cannot write/);
       const r: RunResult = JSON.parse(await Deno.readTextFile(`${dir}/r.json`));
