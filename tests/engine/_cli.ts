@@ -30,6 +30,8 @@ export interface LungeOptions {
   cwd?: string;
   /** Run under `sh -c "ulimit -n <fileLimit>"` (POSIX only): the open-files limit. */
   fileLimit?: number;
+  /** Environment variables beside `NO_COLOR=1`. */
+  env?: Record<string, string>;
 }
 
 /** The command that runs the CLI with `permissions` (Deno flags) and `args`. */
@@ -47,7 +49,7 @@ export function lungeCommand(
     cwd: options.cwd,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
   });
 }
 

@@ -13,10 +13,9 @@ import {
 } from "../../examples/lunge/config/config.ts";
 import { compileTemplate, renderTemplate } from "../../examples/lunge/config/template.ts";
 import { parseJsonPath, selectJsonPath } from "../../examples/lunge/config/json_path.ts";
+import { ROOT, runLunge } from "./_cli.ts";
 
 const CORPUS = fileURLToPath(new URL("../../examples/configs/", import.meta.url));
-const LUNGE = fileURLToPath(new URL("../../examples/lunge.ts", import.meta.url));
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
 function problemsOf(fn: () => unknown): readonly string[] {
   try {
@@ -333,13 +332,13 @@ Deno.test({
 scenarios: { s: { duration: 1s, requests: [{ url: / }] } }
 `,
       );
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", `--allow-read=${REPO},${dir}`, "--allow-env=LUNGE_A", LUNGE, "-c", path],
-        env: { LUNGE_A: "http://127.0.0.1:1", NO_COLOR: "1" },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const err = new TextDecoder().decode(out.stderr).trim();
+      const out = await runLunge(["-c", path], [
+        `--allow-read=${ROOT},${dir}`,
+        "--allow-env=LUNGE_A",
+      ], {
+        env: { LUNGE_A: "http://127.0.0.1:1" },
+      });
+      const err = out.stderr.trim();
       assert.equal(out.code, 2, err);
       assert.equal(
         err,
@@ -363,13 +362,8 @@ Deno.test({
         `{"scenarios":{"s":{"duration":"1s","requests":[{"url":"http://127.0.0.1:1/","body":` +
           "[".repeat(100_000) + "]".repeat(100_000) + "}]}}}",
       );
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", `--allow-read=${REPO},${dir}`, LUNGE, "-c", path],
-        env: { NO_COLOR: "1" },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const err = new TextDecoder().decode(out.stderr).trim();
+      const out = await runLunge(["-c", path], [`--allow-read=${ROOT},${dir}`]);
+      const err = out.stderr.trim();
       assert.equal(out.code, 2, err);
       assert.equal(
         err,
