@@ -1,9 +1,6 @@
-import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { buildConfig, parseCli, type RunCommand, UsageError } from "../../examples/lunge/cli.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = fileURLToPath(new URL("../../examples/lunge.ts", import.meta.url));
+import { ROOT, runLunge } from "./_cli.ts";
 
 function run(args: string[]): RunCommand {
   const cmd = parseCli(args, {});
@@ -211,12 +208,8 @@ Deno.test("cli: as a process, every usage error exits 2 with exactly one stderr 
     ["--url", "http://127.0.0.1:1/", "--stages", "5x:1"],
   ];
   await Promise.all(cases.map(async (args) => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-prompt", `--allow-read=${ROOT}`, CLI, ...args],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const err = new TextDecoder().decode(out.stderr);
+    const out = await runLunge(args, [`--allow-read=${ROOT}`]);
+    const err = out.stderr;
     assert.equal(out.code, 2, err);
     assert.match(err, /^lunge: [^\n]+\n$/);
     assert.equal(out.stdout.length, 0);

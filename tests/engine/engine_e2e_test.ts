@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { startTargetServer, type TargetServer } from "../../examples/lunge/demo/target_server.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";
-import { CLI, type Outcome, READ as READ_PATHS, ROOT, runLunge } from "./_cli.ts";
+import { lungeCommand, type Outcome, READ as READ_PATHS, ROOT, runLunge } from "./_cli.ts";
 
 const READ = `--allow-read=${READ_PATHS}`;
 
@@ -338,25 +338,10 @@ Deno.test({
   ignore: Deno.build.os === "windows",
   fn: async () => {
     await withServer(async (server, host) => {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--no-prompt",
-          `--allow-net=${host}`,
-          READ,
-          CLI,
-          "--url",
-          server.url,
-          "--vus",
-          "2",
-          "--duration",
-          "30s",
-          "--json",
-          "-q",
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      const child = lungeCommand(
+        ["--url", server.url, "--vus", "2", "--duration", "30s", "--json", "-q"],
+        [`--allow-net=${host}`, READ],
+      ).spawn();
       await new Promise((r) => setTimeout(r, 1_500));
       const t0 = performance.now();
       child.kill("SIGINT");

@@ -5,13 +5,10 @@
  * problems reports all of them in one run.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { parseCli, type RunCommand } from "../../examples/lunge/cli.ts";
 import { startTargetServer } from "../../examples/lunge/demo/target_server.ts";
+import { READ, runLunge } from "./_cli.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = fileURLToPath(new URL("../../examples/lunge.ts", import.meta.url));
-const READ = `${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src`;
 const canRun = Deno.permissions.querySync({ name: "run" }).state === "granted";
 
 const parse = (...args: string[]) => parseCli(args, {}) as RunCommand;
@@ -57,25 +54,13 @@ options: { setupTimeout: 1s }
 `,
       );
       const lunge = (...args: string[]) =>
-        new Deno.Command(Deno.execPath(), {
-          args: [
-            "run",
-            "--no-prompt",
-            `--allow-net=127.0.0.1:${server.port}`,
-            `--allow-read=${READ},${dir}`,
-            `--allow-write=${dir}`,
-            CLI,
-            "-c",
-            config,
-            ...args,
-          ],
-          env: { NO_COLOR: "1" },
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
+        runLunge(["-c", config, ...args], [
+          `--allow-net=127.0.0.1:${server.port}`,
+          `--allow-read=${READ},${dir}`,
+          `--allow-write=${dir}`,
+        ]);
       const out = await lunge("--json", "--output", `${dir}/r.json`);
-      const stdout = new TextDecoder().decode(out.stdout);
-      const stderr = new TextDecoder().decode(out.stderr);
+      const { stdout, stderr } = out;
       assert.equal(out.code, 0, stderr);
       assert.equal(stdout, "", "no JSON on stdout: only the file (console output on stderr)");
       assert.match(stderr, new RegExp(`Report written to ${RegExp.escape(`${dir}/r.json`)}`));
@@ -90,8 +75,8 @@ options: { setupTimeout: 1s }
       );
       const quiet = await lunge("-q");
       assert.equal(quiet.code, 0);
-      assert.equal(new TextDecoder().decode(quiet.stderr), "", "-q: no warnings");
-      assert.equal(new TextDecoder().decode(quiet.stdout).trim(), "PASSED");
+      assert.equal(quiet.stderr, "", "-q: no warnings");
+      assert.equal(quiet.stdout.trim(), "PASSED");
     } finally {
       await Deno.remove(dir, { recursive: true });
       await server.close();
@@ -120,13 +105,8 @@ scenarios:
 thresholds: { http_req_duration: ["p95 <"] }
 `,
       );
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "--no-prompt", `--allow-read=${READ},${dir}`, CLI, "-c", config],
-        env: { NO_COLOR: "1" },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
+      const out = await runLunge(["-c", config], [`--allow-read=${READ},${dir}`]);
+      const lines = out.stderr.trim().split("\n");
       assert.equal(out.code, 2);
       assert.equal(lines[0], `lunge: ${config}: 6 problems:`);
       assert.deepEqual(lines.slice(1).map((l) => l.trim().split(":")[0]), [
