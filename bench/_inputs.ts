@@ -99,6 +99,43 @@ export function realisticResults(options: RealisticOptions = {}): RequestResult[
   return out;
 }
 
+/** Options of {@linkcode variedResults}. */
+export interface VariedOptions {
+  /**
+   * Where in a wall-clock second the start times begin, in ms (0..999);
+   * default 500. Start times are uniform over one second in random order,
+   * so the share of consecutive results whose completions fall in different
+   * seconds depends on it: about 50 % at 500 (the worst case), about 5 % at 0.
+   * Pinning it keeps runs comparable (with `Date.now()` as the start, it
+   * changed with every run).
+   */
+  phaseMs?: number;
+  /** Give three results in four one of three request names; default false. */
+  names?: boolean;
+}
+
+/**
+ * The issue's varied input: {@linkcode REALISTIC_COUNT} results with
+ * durations log-uniform over 0.05–200 ms, statuses 200 (50 %), 201, 404
+ * and 500, bytes 0–4 KiB, start times over one second (from 2 s ago, at
+ * `phaseMs` into the second), one object shape, seeded.
+ */
+export function variedResults(options: VariedOptions = {}): RequestResult[] {
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const t0 = Math.floor(Date.now() / 1000) * 1000 - 2000 + (options.phaseMs ?? 500);
+  const names = options.names ?? false;
+  return Array.from({ length: REALISTIC_COUNT }, (): RequestResult => {
+    const r = {
+      startTime: t0 + rnd() * 1000,
+      duration: 0.05 * Math.pow(4000, rnd()),
+      statusCode: [200, 200, 200, 201, 404, 500][Math.floor(rnd() * 6)],
+      bytes: Math.floor(rnd() * 4096),
+    };
+    return names ? { ...r, name: ["a", "b", "c", undefined][Math.floor(rnd() * 4)] } : r;
+  });
+}
+
 /** What recording `results[i & REALISTIC_MASK]` for i in [0, count) adds to a collector. */
 export function expectedTotals(results: readonly RequestResult[], count: number): ExpectedTotals {
   let failed = 0, bytes = 0;

@@ -3,7 +3,7 @@
  * before/after figure that the machine's drift cannot fool (BENCHMARKS.md,
  * round 3):
  *
- *     deno run --allow-read bench/hot_path_ab.ts <a/mod.ts> <b/mod.ts> [varied|shapes] [rounds]
+ *     deno run --allow-read bench/hot_path_ab.ts <a/mod.ts> <b/mod.ts> [varied[:PHASE]|shapes] [rounds]
  *
  * Each version gets its own atomic collector and its own compiled loop (a
  * `new Function`, so neither shares type feedback with the other), both are
@@ -11,38 +11,32 @@
  * swapped every round). Prints, per version, the min, 25th percentile and
  * median ns per call over the rounds, and the ratio b/a of the medians.
  *
- * Inputs: "varied" (default), hot_path_loop.ts's 65,536 results (durations
- * log-uniform 0.05–200 ms, statuses 200/201/404/500, start times over one
- * second, no names); "shapes", `deno bench`'s realistic input (_inputs.ts:
+ * Inputs: "varied" (default), _inputs.ts's `variedResults`: 65,536 results
+ * (durations log-uniform 0.05–200 ms, statuses 200/201/404/500, start times
+ * over one second in random order, no names), starting 500 ms into a second
+ * (the worst case: half the consecutive completions change second) or
+ * PHASE ms with "varied:PHASE"; "shapes", `deno bench`'s realistic input (_inputs.ts:
  * four object shapes, errors, names).
  *
  * @module
  */
 import { pathToFileURL } from "node:url";
-import { realisticResults } from "./_inputs.ts";
+import { realisticResults, variedResults } from "./_inputs.ts";
 
-const [pathA, pathB] = Deno.args;
-if (!pathA || !pathB) {
-  console.error("usage: hot_path_ab.ts <a/mod.ts> <b/mod.ts> [varied|shapes] [rounds]");
+const paths = Deno.args.filter((a) => a.endsWith(".ts"));
+const [input = "varied", roundsArg = "30"] = Deno.args.filter((a) => !a.endsWith(".ts"));
+if (paths.length < 2) {
+  console.error(
+    "usage: hot_path_ab.ts <a/mod.ts> <b/mod.ts> [more mod.ts] [varied[:PHASE]|shapes] [rounds]",
+  );
   Deno.exit(2);
 }
-const input = Deno.args[2] ?? "varied";
-const rounds = Number(Deno.args[3] ?? 30);
+const rounds = Number(roundsArg);
 const BLOCK = 1_000_000;
 const M = 65_536;
 
-function variedResults() {
-  let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  const t0 = Date.now() - 2000;
-  return Array.from({ length: M }, () => ({
-    startTime: t0 + rnd() * 1000,
-    duration: 0.05 * Math.pow(4000, rnd()),
-    statusCode: [200, 200, 200, 201, 404, 500][Math.floor(rnd() * 6)],
-    bytes: Math.floor(rnd() * 4096),
-  }));
-}
-const results = input === "shapes" ? realisticResults() : variedResults();
+const phaseMs = Number(input.split(":")[1] ?? 500);
+const results = input === "shapes" ? realisticResults() : variedResults({ phaseMs });
 
 type Loop = (c: unknown, results: unknown[], n: number, mask: number) => void;
 interface Side {
@@ -65,12 +59,15 @@ async function side(path: string): Promise<Side> {
   return { label: path, collector, loop, ns: [] };
 }
 
-const a = await side(pathA), b = await side(pathB);
+const sides: Side[] = [];
+for (const path of paths) sides.push(await side(path));
 for (let w = 0; w < 3; w++) {
-  for (const s of [a, b]) s.loop(s.collector, results, 200_000, M - 1);
+  for (const s of sides) s.loop(s.collector, results, 200_000, M - 1);
 }
 for (let r = 0; r < rounds; r++) {
-  for (const s of r % 2 === 0 ? [a, b] : [b, a]) {
+  // Each round starts with a different version, in turn.
+  for (let j = 0; j < sides.length; j++) {
+    const s = sides[(r + j) % sides.length];
     const t = performance.now();
     s.loop(s.collector, results, BLOCK, M - 1);
     s.ns.push((performance.now() - t) * 1e6 / BLOCK);
@@ -78,7 +75,7 @@ for (let r = 0; r < rounds; r++) {
 }
 const sorted = (xs: number[]) => [...xs].sort((x, y) => x - y);
 const median = (xs: number[]) => sorted(xs)[xs.length >> 1];
-for (const s of [a, b]) {
+for (const s of sides) {
   const xs = sorted(s.ns);
   const expected = 600_000 + rounds * BLOCK;
   const total = s.collector.getSnapshot().totalRequests;
@@ -89,4 +86,8 @@ for (const s of [a, b]) {
   );
   s.collector.close();
 }
-console.log(`b/a (medians): ${(median(b.ns) / median(a.ns)).toFixed(3)}`);
+for (const s of sides.slice(1)) {
+  console.log(
+    `${s.label} / ${sides[0].label} (medians): ${(median(s.ns) / median(sides[0].ns)).toFixed(3)}`,
+  );
+}

@@ -3,11 +3,13 @@
  * comparing two versions of the module in alternating runs (BENCHMARKS.md,
  * round 2):
  *
- *     deno run --allow-read bench/hot_path_loop.ts <path to mod.ts> [calls] [atomic|mutex] [names|shapes]
+ *     deno run --allow-read bench/hot_path_loop.ts <path to mod.ts> [calls] [atomic|mutex] [names|shapes|phase=MS]
  *
- * Records 65,536 pre-generated varied results (durations log-uniform
- * 0.05–200 ms, statuses 200/201/404/500, start times over one second; with
- * "names", three in four carry one of three names) after a 1,000,000-call
+ * Records 65,536 pre-generated varied results (_inputs.ts `variedResults`:
+ * durations log-uniform 0.05–200 ms, statuses 200/201/404/500, start times
+ * over one second in random order, starting 500 ms into a second, or MS
+ * with "phase=MS"; with "names", three in four carry one of three names)
+ * after a 1,000,000-call
  * warm-up, and prints ns per call (the median of 10 blocks, with their
  * min and max) and the total counted. With "shapes" it
  * records `deno bench`'s realistic input instead (_inputs.ts: four object
@@ -17,23 +19,15 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
-import { realisticResults } from "./_inputs.ts";
+import { realisticResults, variedResults } from "./_inputs.ts";
 const mod = await import(pathToFileURL(Deno.args[0]).href);
 const N = Number(Deno.args[1] ?? 20_000_000);
 const kind = Deno.args[2] ?? "atomic";
 const names = Deno.args[3] === "names";
 const shapes = Deno.args[3] === "shapes";
-let seed = 42;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-const t0 = Date.now() - 2000;
+const phaseMs = Number(Deno.args[3]?.match(/^phase=(\d+)$/)?.[1] ?? 500);
 const M = 65536;
-const results = shapes ? realisticResults() : Array.from({ length: M }, () => ({
-  startTime: t0 + rnd() * 1000,
-  duration: 0.05 * Math.pow(4000, rnd()),
-  statusCode: [200, 200, 200, 201, 404, 500][Math.floor(rnd() * 6)],
-  bytes: Math.floor(rnd() * 4096),
-  name: names ? ["a", "b", "c", undefined][Math.floor(rnd() * 4)] : undefined,
-}));
+const results = shapes ? realisticResults() : variedResults({ names, phaseMs });
 const c = mod.createCollector(kind, { flushIntervalMs: 0 });
 // One function for warm-up and timing, so the timed calls run the code the
 // warm-up optimised (a top-level loop is compiled on stack replacement,

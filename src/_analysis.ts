@@ -112,9 +112,24 @@ export class Analysis {
   #lastPoint = 0;
   #lastWindow = 0;
   // A batch's current interval as completion bounds [lo, hi) in ms; empty
-  // (lo > hi) when there is none, so the first request enters one.
+  // (lo > hi) when there is none, so the first request enters one. And the
+  // interval that was current before it, with its point and window: the
+  // completions a thread records straddle a second boundary for a while
+  // (requests that started before it still finish after it), so they
+  // alternate between two intervals, which this keeps out of #enterInterval.
+  // Both stay valid until the batch is merged: a batch never evicts one.
   #lo = Infinity;
   #hi = -Infinity;
+  #lo2 = Infinity;
+  #hi2 = -Infinity;
+  #point2 = 0;
+  #window2 = 0;
+  /**
+   * The request `add` or `addToBatch` counts next: its start time and
+   * duration (ms), written by the caller (see _recorder.ts for why they are
+   * not arguments). Private to this thread's view, like the view itself.
+   */
+  readonly input: Float64Array = new Float64Array(2);
 
   /** View `words` (analysisWords(options) long) as an analysis. */
   constructor(words: Float64Array, options: ResolvedOptions) {
@@ -142,26 +157,23 @@ export class Analysis {
     for (let w = 0; w < WINDOWS; w++) f[this.#windows + w * WINDOW_WORDS] = -1;
     this.#lo = Infinity;
     this.#hi = -Infinity;
+    this.#lo2 = Infinity;
+    this.#hi2 = -Infinity;
     f[START] = now;
     f[FIRST] = -1;
     f[LAST] = -1;
   }
 
   /**
-   * Count one validated request into the shared analysis (lock held).
-   * `error` and `name` are string-table indexes, or -1 when absent.
+   * Count one validated request, its start time and duration in `input`,
+   * into the shared analysis (lock held). `error` and `name` are
+   * string-table indexes, or -1 when absent.
    * (Positional parameters rather than an options object: this runs once per
    * request and must not allocate.)
    */
-  add(
-    startTime: number,
-    duration: number,
-    bytes: number,
-    status: number,
-    error: number,
-    name: number,
-  ): void {
+  add(bytes: number, status: number, error: number, name: number): void {
     const f = this.#f;
+    const startTime = this.input[0], duration = this.input[1];
     const k = secondOf(startTime + duration);
     // Most requests complete in the same second as the previous one: reuse
     // its point and window offsets (checked, so a reset or reuse is seen).
@@ -210,7 +222,8 @@ export class Analysis {
   }
 
   /**
-   * Count one validated request into this thread's batch (private memory).
+   * Count one validated request, its start time and duration in `input`,
+   * into this thread's batch (private memory).
    *
    * A batch records each request once: its failure and bytes in its
    * interval's point, its latency in the interval's window (and its name's
@@ -219,24 +232,27 @@ export class Analysis {
    * when a request's window or point slot holds another interval, it counts
    * nothing and returns false, and the owner merges the batch and retries.
    */
-  addToBatch(
-    startTime: number,
-    duration: number,
-    bytes: number,
-    status: number,
-    error: number,
-    name: number,
-  ): boolean {
+  addToBatch(bytes: number, status: number, error: number, name: number): boolean {
     const f = this.#f;
+    const startTime = this.input[0], duration = this.input[1];
     const end = startTime + duration;
-    // The same second as the previous request: two compares, no division.
-    if (!(end >= this.#lo && end < this.#hi) && !this.#enterInterval(startTime, duration)) {
-      return false;
+    // The current or the previous interval: compares, no division.
+    let p = this.#lastPoint, w = this.#lastWindow;
+    if (!(end >= this.#lo && end < this.#hi)) {
+      if (end >= this.#lo2 && end < this.#hi2) {
+        p = this.#point2;
+        w = this.#window2;
+      } else {
+        w = this.#enterInterval(startTime, duration);
+        if (w < 0) return false;
+        p = this.#lastPoint;
+      }
     }
-    const p = this.#lastPoint, w = this.#lastWindow;
     f[this.#status + status]++;
-    if (error >= 0) f[this.#errors + error]++;
-    if (error >= 0 || status === 0 || status >= 400) f[p + P_FAILURES]++;
+    if (error >= 0) {
+      f[this.#errors + error]++;
+      f[p + P_FAILURES]++;
+    } else if (status === 0 || status >= 400) f[p + P_FAILURES]++;
     f[p + P_BYTES] += bytes;
     if (duration >= MAX_TRACKABLE_MS) f[CLAMPED]++;
     const bucket = latencyBucket(duration);
@@ -249,28 +265,33 @@ export class Analysis {
    * Make the second of the completion `startTime + duration` the batch's
    * current interval (its point, its window, its bounds); false when their
    * slots hold another interval. Throws, before anything is counted, when
-   * the second is outside the clock window (_validate.ts). Kept out of
+   * the second is outside the clock window (_validate.ts). Returns the
+   * window's offset, or -1 when the slots are taken. Kept out of
    * `addToBatch`, which runs it once per second of completions, so that the
    * per-request code stays small enough for V8 to inline whole.
    */
-  #enterInterval(startTime: number, duration: number): boolean {
+  #enterInterval(startTime: number, duration: number): number {
     const f = this.#f;
     const k = secondOf(startTime + duration);
     const w = this.#windows + (k % WINDOWS) * WINDOW_WORDS;
     const p = this.#points + (k % this.#capacity) * POINT_WORDS;
     if (f[w] !== k || f[p + P_K] !== k) {
       // A second new to the batch: room for it, then the clock window.
-      if ((f[w] !== k && f[w] >= 0) || (f[p + P_K] !== k && f[p + P_K] >= 0)) return false;
+      if ((f[w] !== k && f[w] >= 0) || (f[p + P_K] !== k && f[p + P_K] >= 0)) return -1;
       checkCompletion(startTime, duration, k);
       f[w] = k;
       f[p + P_K] = k;
       openRecorder(f, w + 1, duration);
     }
+    this.#lo2 = this.#lo;
+    this.#hi2 = this.#hi;
+    this.#point2 = this.#lastPoint;
+    this.#window2 = this.#lastWindow;
     this.#lastPoint = p;
     this.#lastWindow = w;
     this.#lo = k * 1000;
     this.#hi = k * 1000 + 1000;
-    return true;
+    return w;
   }
 
   /**
@@ -322,6 +343,8 @@ export class Analysis {
     const f = this.#f;
     this.#lo = Infinity;
     this.#hi = -Infinity;
+    this.#lo2 = Infinity;
+    this.#hi2 = -Infinity;
     f[CLAMPED] = 0;
     f.fill(0, this.#status, this.#latency);
     for (let r = this.#names; r < this.#points; r += RECORDER_WORDS) {

@@ -89,37 +89,26 @@ export class BatchRecorder implements Recorder {
   }
 
   /** Count one request into the batch: plain stores, see the module doc for merges. */
-  record(
-    startTime: number,
-    duration: number,
-    bytes: number,
-    status: number,
-    error: number,
-    name: number,
-  ): void {
+  /** Where the caller writes the request's start time and duration before `record`. */
+  get input(): Float64Array {
+    return this.#batch.input;
+  }
+
+  record(bytes: number, status: number, error: number, name: number): void {
     if (this.#pending === 0) this.#begin();
-    if (!this.#batch.addToBatch(startTime, duration, bytes, status, error, name)) {
-      this.#addAfterMerge(startTime, duration, bytes, status, error, name);
+    // A fifth second while four are held: merge (waiting for the lock), then
+    // count; into an empty batch the second add succeeds.
+    while (!this.#batch.addToBatch(bytes, status, error, name)) {
+      this.#mergeAndBegin();
     }
     this.#pendingWord[0] = ++this.#pending;
     if (this.#pending >= this.#nextTry) this.#tryMerge();
   }
 
-  /**
-   * A fifth second while four are held: merge (waiting for the lock), then
-   * count. Out of line, so that `record` stays small enough to inline.
-   */
-  #addAfterMerge(
-    startTime: number,
-    duration: number,
-    bytes: number,
-    status: number,
-    error: number,
-    name: number,
-  ): void {
+  /** Merge the batch (waiting for the lock) and begin the next one. */
+  #mergeAndBegin(): void {
     this.flush();
     this.#begin();
-    this.#batch.addToBatch(startTime, duration, bytes, status, error, name);
   }
 
   /** Merge the batch (lock held), unless a reset came since it began. */

@@ -21,18 +21,16 @@ export class LockedRecorder implements Recorder {
   }
 
   /** Count one request under the lock (waits at most `lockTimeoutMs`). */
-  record(
-    startTime: number,
-    duration: number,
-    bytes: number,
-    status: number,
-    error: number,
-    name: number,
-  ): void {
+  /** Where the caller writes the request's start time and duration before `record`. */
+  get input(): Float64Array {
+    return this.#state.analysis.input;
+  }
+
+  record(bytes: number, status: number, error: number, name: number): void {
     const state = this.#state;
     state.lock();
     try {
-      state.analysis.add(startTime, duration, bytes, status, error, name);
+      state.analysis.add(bytes, status, error, name);
     } finally {
       state.unlock();
     }

@@ -91,16 +91,20 @@ export abstract class BaseMetricsCollector implements SharedMetricsCollector {
     const s = result.startTime, d = result.duration, c = result.statusCode, b = result.bytes;
     const e = result.error, n = result.name;
     if (!validFields(s, d, c, b, e, n)) rejectFields(s, d, c, b, e, n);
-    if (this.#closed) throw new Error(`${this.kind} collector is closed: it no longer records`);
+    if (this.#closed) this.#refuseClosed();
     const state = this.#state;
-    this.#recorder.record(
-      s,
-      d,
-      b,
-      c,
-      e == null ? -1 : state.errorIndex(e),
-      n == null ? -1 : state.nameIndex(n),
-    );
+    const error = e == null ? -1 : state.errorIndex(e);
+    const name = n == null ? -1 : state.nameIndex(n);
+    const recorder = this.#recorder;
+    const input = recorder.input;
+    input[0] = s;
+    input[1] = d;
+    recorder.record(b, c, error, name);
+  }
+
+  /** Out of line: the per-request code stays small enough to inline whole. */
+  #refuseClosed(): never {
+    throw new Error(`${this.kind} collector is closed: it no longer records`);
   }
 
   /**

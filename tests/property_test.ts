@@ -194,3 +194,60 @@ for (const kind of ["atomic", "mutex"] as const) {
     },
   );
 }
+
+/**
+ * Completions in random order over 3 seconds (so the atomic batch switches
+ * between its current, previous and a third interval at random), checked
+ * point by point against an exact model: requests, failures, bytes, max,
+ * mean, and percentiles within 1 % of the exact nearest-rank ones.
+ */
+function runSeries(kind: CollectorKind, seed: number, n: number): void {
+  const rnd = prng(seed);
+  const c = createCollector(kind, { flushIntervalMs: 0, batchSize: 1 + Math.floor(rnd() * 500) });
+  try {
+    const base = Math.floor(Date.now() / 1000) * 1000 - 5000;
+    const model = new Map<number, { failed: number; bytes: number; durations: number[] }>();
+    for (let i = 0; i < n; i++) {
+      const end = base + rnd() * 3000;
+      const duration = Math.exp(Math.log(0.01) + rnd() * Math.log(1e5)); // 10 µs .. 1 s
+      const statusCode = [200, 201, 404, 500][Math.floor(rnd() * 4)];
+      const bytes = Math.floor(rnd() * 4096);
+      c.recordRequest({ startTime: end - duration, duration, statusCode, bytes });
+      // The collector's second: of the completion as it computes it (a double sum).
+      const k = Math.floor((end - duration + duration) / 1000) * 1000;
+      const m = model.get(k) ?? { failed: 0, bytes: 0, durations: [] };
+      if (statusCode >= 400) m.failed++;
+      m.bytes += bytes;
+      m.durations.push(duration);
+      model.set(k, m);
+    }
+    const points = c.getTimeSeries().points;
+    assert.deepEqual(points.map((p) => p.timestamp), [...model.keys()].toSorted((a, b) => a - b));
+    for (const p of points) {
+      const m = model.get(p.timestamp)!;
+      const sorted = m.durations.toSorted((a, b) => a - b);
+      assert.equal(p.requests, sorted.length, `${kind} ${p.timestamp}: requests`);
+      assert.equal(p.failures, m.failed, `${kind} ${p.timestamp}: failures`);
+      assert.equal(p.bytes, m.bytes, `${kind} ${p.timestamp}: bytes`);
+      assert.equal(p.latency.max, sorted.at(-1), `${kind} ${p.timestamp}: max`);
+      const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+      assert.ok(Math.abs(p.latency.mean - mean) <= 1e-9 * mean, `${kind} ${p.timestamp}: mean`);
+      for (const q of [50, 90, 95, 99]) {
+        const exact = exactPercentile(sorted, q);
+        const got = p.latency[`p${q}` as "p50"];
+        assert.ok(
+          Math.abs(got - exact) <= Math.max(0.01 * exact, 1e-6),
+          `${kind} ${p.timestamp} p${q}: ${got} vs exact ${exact}`,
+        );
+      }
+    }
+  } finally {
+    c.close();
+  }
+}
+
+for (const kind of ["atomic", "mutex"] as const) {
+  Deno.test(`${kind}: property: completions in random order over 3 seconds, point by point`, () => {
+    for (let s = 0; s < 20; s++) runSeries(kind, SEED + s, 3000);
+  });
+}
