@@ -23,8 +23,12 @@
  */
 import type { MetricsCollector, RequestResult } from "../mod.ts";
 
-/** Which input a bench records: realistic (varied) or constant (two objects). */
-export type Input = "realistic" | "constant";
+/**
+ * Which input a bench records: realistic (four shapes, names, errors:
+ * {@linkcode realisticResults}), varied (one shape, no names: the issue's
+ * input, {@linkcode variedResults}) or constant (two objects).
+ */
+export type Input = "realistic" | "varied" | "constant";
 
 /** How many results a realistic input holds (a power of two: index with `& REALISTIC_MASK`). */
 export const REALISTIC_COUNT = 65_536;
@@ -112,18 +116,20 @@ export interface VariedOptions {
   phaseMs?: number;
   /** Give three results in four one of three request names; default false. */
   names?: boolean;
+  /** A whole second before the start times; default 2 s before now. */
+  t0?: number;
 }
 
 /**
  * The issue's varied input: {@linkcode REALISTIC_COUNT} results with
  * durations log-uniform over 0.05–200 ms, statuses 200 (50 %), 201, 404
- * and 500, bytes 0–4 KiB, start times over one second (from 2 s ago, at
- * `phaseMs` into the second), one object shape, seeded.
+ * and 500, bytes 0–4 KiB, start times over one second (`phaseMs` into the
+ * second `t0`), one object shape, seeded.
  */
 export function variedResults(options: VariedOptions = {}): RequestResult[] {
   let seed = 42;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  const t0 = Math.floor(Date.now() / 1000) * 1000 - 2000 + (options.phaseMs ?? 500);
+  const t0 = (options.t0 ?? Math.floor(Date.now() / 1000) * 1000 - 2000) + (options.phaseMs ?? 500);
   const names = options.names ?? false;
   return Array.from({ length: REALISTIC_COUNT }, (): RequestResult => {
     const r = {
@@ -161,6 +167,7 @@ export function constantResults(t0: number = DEFAULT_T0): RequestResult[] {
 
 /** The input named `input`, starting at `t0`. */
 export function inputResults(input: Input, t0: number = DEFAULT_T0): RequestResult[] {
+  if (input === "varied") return variedResults({ t0 });
   return input === "constant" ? constantResults(t0) : realisticResults({ t0 });
 }
 

@@ -1,6 +1,7 @@
 /**
  * Contention bench (`deno task bench:contention`): 2 and 4 Workers each
- * record N results, on realistic and on constant input, three ways:
+ * record N results, on realistic and on constant input (and on request, the
+ * issue's varied input: `_inputs.ts`), three ways:
  *
  * - `atomic`: into ONE atomic collector;
  * - `mutex`: into ONE mutex collector;
@@ -16,7 +17,7 @@
  *
  * Usage:
  *   deno task bench:contention [--count N] [--rounds R] [--workers 2,4]
- *     [--input realistic|constant|both] [--warmup CALLS]
+ *     [--input realistic,varied,constant|both] [--warmup CALLS]
  * Defaults: 2,000,000 calls per Worker, 5 rounds, 2 and 4 Workers, both
  * inputs, 524,288 warm-up calls (`--warmup 0` shows what it is for).
  */
@@ -39,18 +40,17 @@ const count = Number(values.count);
 const rounds = Number(values.rounds);
 const warmup = Number(values.warmup);
 const writerCounts = values.workers.split(",").map(Number);
-const inputs: Input[] = values.input === "both"
-  ? ["realistic", "constant"]
-  : [values.input as Input];
+const inputs = (values.input === "both" ? "realistic,constant" : values.input)
+  .split(",") as Input[];
 if (
   !Number.isInteger(count) || count <= 0 || !Number.isInteger(rounds) || rounds <= 0 ||
   !Number.isInteger(warmup) || warmup < 0 ||
   !writerCounts.every((n) => Number.isInteger(n) && n > 0) ||
-  !inputs.every((i) => i === "realistic" || i === "constant")
+  !inputs.every((i) => i === "realistic" || i === "varied" || i === "constant")
 ) {
   console.error(
     "contention: --count, --rounds positive integers; --warmup >= 0; " +
-      "--workers a list like 2,4; --input realistic|constant|both",
+      "--workers a list like 2,4; --input a list of realistic, varied, constant (or both)",
   );
   Deno.exit(2);
 }

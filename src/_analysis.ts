@@ -208,7 +208,7 @@ export class Analysis {
     if (duration >= MAX_TRACKABLE_MS) f[CLAMPED]++;
     const bucket = latencyBucket(duration);
     recordLatency(f, this.#latency, duration, bucket);
-    if (name >= 0) recordLatency(f, this.#names + name * RECORDER_WORDS, duration, bucket);
+    if (name >= 0) this.#addName(name, bucket);
     if (p === -1) return; // older than the time-series ring
     const late = p < 0;
     if (late) p = -p - 1;
@@ -257,8 +257,17 @@ export class Analysis {
     if (duration >= MAX_TRACKABLE_MS) f[CLAMPED]++;
     const bucket = latencyBucket(duration);
     addLatency(f, w + 1, duration, bucket); // the window is sealed at the merge
-    if (name >= 0) recordLatency(f, this.#names + name * RECORDER_WORDS, duration, bucket);
+    if (name >= 0) this.#addName(name, bucket);
     return true;
+  }
+
+  /**
+   * Count the duration in `input` (bucket `bucket`) into name `name`'s
+   * recorder. A method of its own that takes no fractional argument: when
+   * V8 does not inline it, nothing is boxed (see _recorder.ts).
+   */
+  #addName(name: number, bucket: number): void {
+    recordLatency(this.#f, this.#names + name * RECORDER_WORDS, this.input[1], bucket);
   }
 
   /**
