@@ -6,6 +6,9 @@
  *   over many buckets, statuses 200/201/404/500 and some errors, start times
  *   over 2 s, names from a small set; several MB, so not in cache), walked in
  *   order across iterations; atomic vs mutex, against a bare `Atomics.add`.
+ * - `recordRequest` on the issue's varied input (`record-varied`):
+ *   `_inputs.ts` `variedResults`, one object shape, no names or errors,
+ *   start times over one second in random order from 500 ms into it.
  * - `recordRequest` on two constant objects: the success path (no error, no
  *   name) and the failure path (status 503 and an error string), atomic vs
  *   mutex, against a bare `Atomics.add` as the physical reference (one V8
@@ -22,7 +25,7 @@
  * loop, so that every call site sees one collector class.
  */
 import { createCollector, type RequestResult, type SharedMetricsCollector } from "../mod.ts";
-import { REALISTIC_MASK, realisticResults } from "./_inputs.ts";
+import { REALISTIC_MASK, realisticResults, variedResults } from "./_inputs.ts";
 
 const now = Date.now();
 const ok: RequestResult = { startTime: now, duration: 12.345, statusCode: 200, bytes: 512 };
@@ -62,6 +65,30 @@ Deno.bench("mutex recordRequest realistic x1000", { group: "record-realistic" },
     j = (j + 1) & REALISTIC_MASK;
   }
   cursorMutex = j;
+});
+
+const issueInput = variedResults();
+const variedAtomic = createCollector("atomic", { flushIntervalMs: 0 });
+const variedMutex = createCollector("mutex");
+let cursorVariedAtomic = 0, cursorVariedMutex = 0;
+Deno.bench("Atomics.add x1000 (reference)", { group: "record-varied", baseline: true }, () => {
+  for (let i = 0; i < OPS; i++) Atomics.add(counter, 0, 1);
+});
+Deno.bench("atomic recordRequest varied x1000", { group: "record-varied" }, () => {
+  let j = cursorVariedAtomic;
+  for (let i = 0; i < OPS; i++) {
+    variedAtomic.recordRequest(issueInput[j]);
+    j = (j + 1) & REALISTIC_MASK;
+  }
+  cursorVariedAtomic = j;
+});
+Deno.bench("mutex recordRequest varied x1000", { group: "record-varied" }, () => {
+  let j = cursorVariedMutex;
+  for (let i = 0; i < OPS; i++) {
+    variedMutex.recordRequest(issueInput[j]);
+    j = (j + 1) & REALISTIC_MASK;
+  }
+  cursorVariedMutex = j;
 });
 
 Deno.bench("Atomics.add x1000 (reference)", { group: "record-success", baseline: true }, () => {
