@@ -1,15 +1,16 @@
 /**
- * Two versions of the module's hot path in one process, alternating, for a
- * before/after figure that the machine's drift cannot fool (BENCHMARKS.md,
- * round 3):
+ * Two or more versions of the module's hot path in one process, in turn, for
+ * before/after figures that the machine's drift cannot fool (BENCHMARKS.md,
+ * rounds 3 and 4):
  *
- *     deno run --allow-read bench/hot_path_ab.ts <a/mod.ts> <b/mod.ts> [varied[:PHASE]|shapes] [rounds]
+ *     deno run --allow-read bench/hot_path_ab.ts <a/mod.ts> <b/mod.ts> [more mod.ts] [varied[:PHASE]|shapes] [rounds]
  *
  * Each version gets its own atomic collector and its own compiled loop (a
- * `new Function`, so neither shares type feedback with the other), both are
- * warmed, then timed in alternating blocks of 1,000,000 calls (the order
- * swapped every round). Prints, per version, the min, 25th percentile and
- * median ns per call over the rounds, and the ratio b/a of the medians.
+ * `new Function`, so none shares type feedback with another), all are
+ * warmed, then timed in blocks of 1,000,000 calls, each round starting
+ * with the next version. Prints, per version, the min, 25th percentile and
+ * median ns per call over the rounds, and each version's median over the
+ * first's.
  *
  * Inputs: "varied" (default), _inputs.ts's `variedResults`: 65,536 results
  * (durations log-uniform 0.05–200 ms, statuses 200/201/404/500, start times
