@@ -50,6 +50,7 @@ Deno.test("config corpus: full_schema.yaml acts on every field, warns once per i
   assert.equal(c.name, "Full schema: corpus");
   assert.equal(c.settings.userAgent, "lunge-corpus/1.0");
   assert.equal(c.settings.maxConnectionsPerHost, 50);
+  assert.equal(c.settings.maxIdleConnsPerHost, 50);
   assert.deepEqual(c.settings.headers, { Accept: "application/json", "X-Env": "corpus" });
   const byName = Object.fromEntries(c.scenarios.map((s) => [s.name, s]));
   const { shoppers, buyers, ramp, spike } = byName;
@@ -88,7 +89,6 @@ Deno.test("config corpus: full_schema.yaml acts on every field, warns once per i
   assert.deepEqual(
     c.warnings.map((w) => w.split(":")[0]).filter((w) => w !== "environment"),
     [
-      "settings.maxIdleConnsPerHost",
       "options.setupTimeout",
       "options.teardownTimeout",
       "thresholds.custom",

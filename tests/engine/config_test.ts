@@ -280,12 +280,23 @@ Deno.test("config: Lunge fields this engine cannot apply are one warning line pe
     thresholds: { custom: { a_duration: ["p95 < 300ms"], b_failed: ["rate < 0.1"] } },
   });
   assert.deepEqual(c.warnings.map((w) => w.split(":")[0]), [
-    "settings.maxIdleConnsPerHost",
     "options.setupTimeout",
     "options.teardownTimeout",
     "options.noVUConnectionReuse",
     "thresholds.custom",
   ]);
+});
+
+Deno.test("config: settings.maxIdleConnsPerHost is applied as Go's MaxIdleConnsPerHost (0: 2)", () => {
+  const at = (n: unknown) =>
+    validateConfig({
+      settings: { maxIdleConnsPerHost: n },
+      scenarios: { a: { duration: "1s", requests: [{ url: "http://127.0.0.1:1/" }] } },
+    });
+  assert.equal(at(10).settings.maxIdleConnsPerHost, 10);
+  assert.equal(at(0).settings.maxIdleConnsPerHost, 2);
+  assert.deepEqual(at(10).warnings.filter((w) => w.startsWith("settings")), []);
+  assert.throws(() => at(-1), /settings\.maxIdleConnsPerHost: must be an integer >= 0 \(got -1\)/);
 });
 
 Deno.test("config: durations", () => {

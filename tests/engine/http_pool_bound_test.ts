@@ -285,7 +285,48 @@ console.log(out.statusCode, c.idleCount);`;
   }
 });
 
+Deno.test("maxIdleConnsPerHost: a burst of 6 to one origin keeps 2 idle, the server sees 4 closed", async () => {
+  const server = countingServer(50);
+  const client = new HttpClient({ timeoutMs: 10_000, maxIdleConnsPerHost: 2 });
+  try {
+    await Promise.all(Array.from({ length: 6 }, () => get(client, server.url)));
+    assert.equal(server.accepted, 6, "6 concurrent requests, 6 connections");
+    assert.equal(client.idleCount, 2);
+    await until(() => server.open === 2, "the server sees 2 connections open");
+    assert.equal(server.closedByClient, 4);
+    // The next burst reuses the 2 and opens 4 again.
+    await Promise.all(Array.from({ length: 6 }, () => get(client, server.url)));
+    assert.equal(server.accepted, 10);
+    assert.equal(client.idleCount, 2);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+Deno.test("maxIdleConnsPerHost: a connection is handed to a waiting request even at the cap", async () => {
+  const server = countingServer(20);
+  const client = new HttpClient({
+    timeoutMs: 10_000,
+    maxConnectionsPerHost: 2,
+    maxIdleConnsPerHost: 1,
+  });
+  try {
+    // 8 requests over 2 connections: the 6 that queue reuse them, none opens a third.
+    await Promise.all(Array.from({ length: 8 }, () => get(client, server.url)));
+    assert.equal(server.accepted, 2);
+    assert.equal(client.idleCount, 1);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
 Deno.test("maxIdleConns and idleTimeoutMs are validated", () => {
+  assert.throws(
+    () => new HttpClient({ timeoutMs: 1000, maxIdleConnsPerHost: 0 }),
+    /maxIdleConnsPerHost must be >= 1, got 0/,
+  );
   assert.throws(
     () => new HttpClient({ timeoutMs: 1000, maxIdleConns: 0 }),
     /maxIdleConns must be >= 1, got 0/,

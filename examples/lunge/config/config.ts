@@ -28,14 +28,13 @@ export type * from "./types.ts";
 
 /** Default per-request timeout (Lunge's): 30 s. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Go's `http.DefaultMaxIdleConnsPerHost`: what `settings.maxIdleConnsPerHost: 0` means. */
+export const GO_DEFAULT_MAX_IDLE_CONNS_PER_HOST = 2;
 /** Default gracefulStop (Lunge's and k6's): 30 s. */
 export const DEFAULT_GRACEFUL_STOP_MS = 30_000;
 
 /** Why a Lunge field is accepted but not acted on, by field pattern. */
 const NOT_APPLIED: Record<string, string> = {
-  "settings.maxIdleConnsPerHost":
-    "settings.maxIdleConnsPerHost: not applied: this engine keeps every open connection for reuse, " +
-    "up to maxConnectionsPerHost",
   "options.setupTimeout":
     "options.setupTimeout: not applied: Lunge perf configs have no setup phase",
   "options.teardownTimeout":
@@ -68,9 +67,12 @@ function parseSettings(v: unknown, problems: Problems): Settings {
   if (timeoutMs === 0) problems.add("settings.timeout: must be greater than 0");
   else if (timeoutMs !== undefined) settings.timeoutMs = timeoutMs;
   settings.maxConnectionsPerHost = problems.try(() => int(v, "maxConnectionsPerHost", p, 1));
-  if (v.maxIdleConnsPerHost !== undefined) {
-    problems.try(() => int(v, "maxIdleConnsPerHost", p, 0));
-    problems.warn("settings.maxIdleConnsPerHost", NOT_APPLIED["settings.maxIdleConnsPerHost"]);
+  // As Go's Transport.MaxIdleConnsPerHost: 0 means its default, 2.
+  const idlePerHost = problems.try(() => int(v, "maxIdleConnsPerHost", p, 0));
+  if (idlePerHost !== undefined) {
+    settings.maxIdleConnsPerHost = idlePerHost === 0
+      ? GO_DEFAULT_MAX_IDLE_CONNS_PER_HOST
+      : idlePerHost;
   }
   settings.headers = problems.try(() => headers(v.headers, "settings.headers")) ?? {};
   settings.userAgent = problems.try(() => str(v, "userAgent", p));

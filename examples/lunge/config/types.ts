@@ -171,6 +171,12 @@ export interface Settings {
   timeoutMs: number;
   /** Connection cap per host (per run; split across workers). */
   maxConnectionsPerHost?: number;
+  /**
+   * Idle keep-alive connections kept per host (per run; split across
+   * workers), as Go's `MaxIdleConnsPerHost`. Absent: every open connection
+   * is kept, up to the client's overall idle cap.
+   */
+  maxIdleConnsPerHost?: number;
   /** Headers sent with every request. */
   headers: Record<string, string>;
   /** The User-Agent header. */

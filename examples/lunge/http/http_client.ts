@@ -77,6 +77,13 @@ export interface HttpClientOptions {
    */
   maxIdleConns?: number;
   /**
+   * Most idle keep-alive connections to one origin (Go's
+   * `MaxIdleConnsPerHost`): a connection whose response is read while its
+   * pool already holds this many idle ones, and no caller waits for one, is
+   * closed instead of kept. Default: unlimited (up to `maxConnectionsPerHost`).
+   */
+  maxIdleConnsPerHost?: number;
+  /**
    * An idle keep-alive connection unused this long (ms) is closed (Go's
    * `IdleConnTimeout`). `Infinity` for never. Default
    * {@linkcode DEFAULT_IDLE_TIMEOUT_MS}. Checked by the client's timer, or,
@@ -162,6 +169,8 @@ export class HttpClient {
    * time it becomes idle), so the oldest `idleSince` is always the first.
    */
   #idle = new Map<Connection, Pool>();
+  /** The `maxIdleConnsPerHost` option (Infinity: none). */
+  #maxIdlePerHost: number;
   /** The `maxIdleConns` option, or undefined for the default (see it). */
   #maxIdle: number | undefined;
   /** The default cap so far: grows with the most connections in use at once. */
@@ -175,7 +184,7 @@ export class HttpClient {
    *
    * @param options Timeout, connection limit, TLS and user-agent settings.
    * @throws {RangeError} When `timeoutMs` or `idleTimeoutMs` is not positive,
-   *   or `maxConnectionsPerHost` or `maxIdleConns` < 1.
+   *   or `maxConnectionsPerHost`, `maxIdleConns` or `maxIdleConnsPerHost` < 1.
    */
   constructor(options: HttpClientOptions) {
     const t = options.timeoutMs;
@@ -190,6 +199,11 @@ export class HttpClient {
     if (maxIdle !== undefined && !(maxIdle >= 1)) {
       throw new RangeError(`maxIdleConns must be >= 1, got ${maxIdle}`);
     }
+    const idlePerHost = options.maxIdleConnsPerHost ?? Infinity;
+    if (!(idlePerHost >= 1)) {
+      throw new RangeError(`maxIdleConnsPerHost must be >= 1, got ${idlePerHost}`);
+    }
+    this.#maxIdlePerHost = idlePerHost;
     const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     if (!(idleMs > 0)) throw new RangeError(`idleTimeoutMs must be positive, got ${idleMs}`);
     this.#maxIdle = maxIdle;
@@ -432,7 +446,9 @@ export class HttpClient {
     c.served++;
     const bytes = c.received - (c.end - c.start);
     const outcome: HttpOutcome = { statusCode: c.status, bytes };
-    if (c.keepAlive && c.start === c.end && !this.#closed) {
+    // Kept for reuse unless its origin has enough idle ones and nobody waits (MaxIdleConnsPerHost).
+    const room = pool.waiters.length > 0 || pool.idle.length < this.#maxIdlePerHost;
+    if (c.keepAlive && c.start === c.end && !this.#closed && room) {
       c.start = c.end = 0;
       // Counted before `c` joins the idle ones: the connections in use or opening now.
       const inUse = this.#conns.size + this.#connecting.size - this.#idle.size;

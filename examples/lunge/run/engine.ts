@@ -16,7 +16,7 @@ import {
   type SharedMetricsCollector,
   type TimeSeriesData,
 } from "../../../mod.ts";
-import type { ScenarioSpec, TestConfig } from "../config/config.ts";
+import type { ScenarioSpec, Settings, TestConfig } from "../config/config.ts";
 import {
   peakVUs,
   phaseAt,
@@ -135,6 +135,17 @@ function listenForStops(options: RunOptions, control: RunControl): () => void {
   };
 }
 
+/** One worker's settings: each has its own client and pools, so the per-host caps are split (rounding up). */
+function workerSettings(settings: Settings, workers: number): Settings {
+  const share = (cap: number | undefined) =>
+    cap === undefined ? undefined : Math.max(1, Math.ceil(cap / workers));
+  return {
+    ...settings,
+    maxConnectionsPerHost: share(settings.maxConnectionsPerHost),
+    maxIdleConnsPerHost: share(settings.maxIdleConnsPerHost),
+  };
+}
+
 /**
  * Runs a test to its end (or until stopped) and returns the result. Throws a
  * {@linkcode RunError} only when the run cannot start (e.g. a worker fails
@@ -156,15 +167,12 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
   const removeStops = listenForStops(options, control);
   let outputs: RunOutputs | undefined;
   try {
-    // Each worker has its own client and pool: split the connection cap (rounding up).
-    const cap = config.settings.maxConnectionsPerHost;
-    const perWorker = cap === undefined ? undefined : Math.max(1, Math.ceil(cap / nWorkers));
     await startWorkers({
       control,
       count: nWorkers,
       handle: collector.share(),
       scenarios,
-      settings: { ...config.settings, maxConnectionsPerHost: perWorker },
+      settings: workerSettings(config.settings, nWorkers),
     });
 
     // --start-at: the collector's clock starts with the schedule, not with the wait.

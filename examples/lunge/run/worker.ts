@@ -448,6 +448,7 @@ function init(msg: InitMessage): void {
   const client = new HttpClient({
     timeoutMs: s.timeoutMs,
     maxConnectionsPerHost: s.maxConnectionsPerHost,
+    maxIdleConnsPerHost: s.maxIdleConnsPerHost,
     insecureSkipVerify: s.insecureSkipVerify,
     userAgent: s.userAgent,
   });
@@ -461,6 +462,7 @@ function init(msg: InitMessage): void {
         c = new HttpClient({
           timeoutMs,
           maxConnectionsPerHost: s.maxConnectionsPerHost,
+          maxIdleConnsPerHost: s.maxIdleConnsPerHost,
           insecureSkipVerify: s.insecureSkipVerify,
           userAgent: s.userAgent,
         });
