@@ -50,7 +50,7 @@ Deno.test({
 scenarios:
   a: { duration: 500ms, vus: 1, requests: [{ url: / }] }
   b: { duration: 500ms, vus: 1, requests: [{ url: / }] }
-options: { setupTimeout: 1s }
+options: { setupTimeout: 1s, teardownTimeout: 1s }
 `,
       );
       const lunge = (...args: string[]) =>
@@ -71,7 +71,7 @@ options: { setupTimeout: 1s }
         stderr.trim().split("\n").filter((l) => l.startsWith("lunge: warning:")).map((l) =>
           l.split(":")[2].trim()
         ),
-        ["settings.maxIdleConnsPerHost", "options.setupTimeout"],
+        ["options.setupTimeout", "options.teardownTimeout"],
       );
       const quiet = await lunge("-q");
       assert.equal(quiet.code, 0);
