@@ -1,10 +1,11 @@
 /**
  * Bench helper: the built-in target server in a separate `deno` process (so
  * it does not share the load generator's event loop or threads), with its
- * request counter.
+ * request counter, and the steady load the memory benches drive at it.
  *
  * @module
  */
+import { type TestConfig, validateConfig } from "../../examples/lunge/config/config.ts";
 
 /** A running target server process. */
 export interface TargetProcess {
@@ -46,4 +47,23 @@ export async function startTargetProcess(): Promise<TargetProcess> {
       await child.status;
     },
   };
+}
+
+/**
+ * `rate` requests/s of `GET bytes/100` at `server` for `seconds`
+ * (constant-arrival-rate, 100 to 200 VUs): the memory benches' load.
+ */
+export function steadyLoad(server: TargetProcess, rate: number, seconds: number): TestConfig {
+  return validateConfig({
+    scenarios: {
+      load: {
+        executor: "constant-arrival-rate",
+        rate,
+        duration: `${seconds}s`,
+        preAllocatedVUs: 100,
+        maxVUs: 200,
+        requests: [{ url: new URL("bytes/100", server.url).href }],
+      },
+    },
+  });
 }

@@ -25,10 +25,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { validateConfig } from "../../examples/lunge/config/config.ts";
 import { runTest } from "../../examples/lunge/run/engine.ts";
 import { CsvFile } from "../../examples/lunge/report/csv_file.ts";
-import { startTargetProcess } from "./_target_process.ts";
+import { startTargetProcess, steadyLoad } from "./_target_process.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -158,18 +157,7 @@ const timer = setInterval(async () => {
 try {
   console.log(await sample(0));
   const r = await runTest({
-    config: validateConfig({
-      scenarios: {
-        load: {
-          executor: "constant-arrival-rate",
-          rate,
-          duration: `${seconds}s`,
-          preAllocatedVUs: 100,
-          maxVUs: 200,
-          requests: [{ url: new URL("bytes/100", server.url).href }],
-        },
-      },
-    }),
+    config: steadyLoad(server, rate, seconds),
     workers: nWorkers,
     csv,
     outputs: { labels: {}, perSecond: values["per-second"] },
