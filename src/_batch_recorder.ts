@@ -88,12 +88,12 @@ export class BatchRecorder implements Recorder {
     return this.#slot;
   }
 
-  /** Count one request into the batch: plain stores, see the module doc for merges. */
   /** Where the caller writes the request's start time and duration before `record`. */
   get input(): Float64Array {
     return this.#batch.input;
   }
 
+  /** Count one request into the batch: plain stores, see the module doc for merges. */
   record(bytes: number, status: number, error: number, name: number): void {
     if (this.#pending === 0) this.#begin();
     // A fifth second while four are held: merge (waiting for the lock), then

@@ -20,12 +20,12 @@ export class LockedRecorder implements Recorder {
     this.#state = state;
   }
 
-  /** Count one request under the lock (waits at most `lockTimeoutMs`). */
   /** Where the caller writes the request's start time and duration before `record`. */
   get input(): Float64Array {
     return this.#state.analysis.input;
   }
 
+  /** Count one request under the lock (waits at most `lockTimeoutMs`). */
   record(bytes: number, status: number, error: number, name: number): void {
     const state = this.#state;
     state.lock();

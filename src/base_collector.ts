@@ -64,6 +64,8 @@ export abstract class BaseMetricsCollector implements SharedMetricsCollector {
   abstract readonly kind: CollectorKind;
   #state: SharedState;
   #recorder: Recorder;
+  /** The recorder's input words (fixed for its life; see _recorder.ts). */
+  #input: Float64Array;
   #closed = false;
 
   /**
@@ -77,6 +79,7 @@ export abstract class BaseMetricsCollector implements SharedMetricsCollector {
     const state = handle ? SharedState.attach(handle) : SharedState.create(kind, options);
     this.#state = state;
     this.#recorder = kind === "atomic" ? new BatchRecorder(state) : new LockedRecorder(state);
+    this.#input = this.#recorder.input;
   }
 
   /**
@@ -95,14 +98,13 @@ export abstract class BaseMetricsCollector implements SharedMetricsCollector {
     const state = this.#state;
     const error = e == null ? -1 : state.errorIndex(e);
     const name = n == null ? -1 : state.nameIndex(n);
-    const recorder = this.#recorder;
-    const input = recorder.input;
+    const input = this.#input;
     input[0] = s;
     input[1] = d;
-    recorder.record(b, c, error, name);
+    this.#recorder.record(b, c, error, name);
   }
 
-  /** Out of line: the per-request code stays small enough to inline whole. */
+  /** Out of line: keeps `recordRequest`'s bytecode small (V8's inlining budget, _recorder.ts). */
   #refuseClosed(): never {
     throw new Error(`${this.kind} collector is closed: it no longer records`);
   }
