@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { HttpClient } from "../../examples/lunge/http/http_client.ts";
 import { hasOpenssl, makeCertificate } from "./_test_cert.ts";
+import { rawServer } from "./_raw_server.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -36,77 +37,47 @@ function idleServer(
   options: { idleMs: number; policy: IdlePolicy; tls?: { cert: string; key: string } },
 ): IdleServer {
   const { idleMs, policy, tls } = options;
-  const listener: Deno.Listener = tls
-    ? Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert: tls.cert, key: tls.key })
-    : Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  const conns = new Set<Deno.Conn>();
-  const tasks: Promise<void>[] = [];
-  const server: IdleServer = {
-    url: `${tls ? "https" : "http"}://127.0.0.1:${port}/`,
-    accepted: 0,
-    requests: [],
-    closedByClient: 0,
-    async close() {
-      listener.close();
-      for (const c of conns) closeQuietly(c);
-      await Promise.all(tasks);
-      await accepting;
-    },
-  };
-  const serve = async (conn: Deno.Conn) => {
+  const requests: string[] = [];
+  let closedByClient = 0;
+  const raw = rawServer(async (conn) => {
     const reader = new HeadReader(conn);
     let garbageSent = false;
-    try {
-      for (;;) {
-        const next = reader.next();
-        next.catch(() => {}); // closed below while pending
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const idle = new Promise<"idle">((resolve) => {
-          timer = setTimeout(() => resolve("idle"), idleMs);
-        });
-        const head = garbageSent ? await next : await Promise.race([next, idle]);
-        clearTimeout(timer);
-        if (head === "idle") {
-          if (policy === "close") break;
-          garbageSent = true;
-          await conn.write(encoder.encode(GARBAGE));
-          const after = await next;
-          if (after === null) server.closedByClient++;
-          break; // a client that sends a request after garbage is not what we test
-        }
-        if (head === null) {
-          server.closedByClient++;
-          break;
-        }
-        server.requests.push(head);
-        await conn.write(encoder.encode(OK_RESPONSE));
+    for (;;) {
+      const next = reader.next();
+      next.catch(() => {}); // closed by the server while pending
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<"idle">((resolve) => {
+        timer = setTimeout(() => resolve("idle"), idleMs);
+      });
+      const head = garbageSent ? await next : await Promise.race([next, idle]);
+      clearTimeout(timer);
+      if (head === "idle") {
+        if (policy === "close") break;
+        garbageSent = true;
+        await conn.write(encoder.encode(GARBAGE));
+        const after = await next;
+        if (after === null) closedByClient++;
+        break; // a client that sends a request after garbage is not what we test
       }
-    } catch {
-      // the client reset the connection, or the server is closing
-    } finally {
-      conns.delete(conn);
-      closeQuietly(conn);
+      if (head === null) {
+        closedByClient++;
+        break;
+      }
+      requests.push(head);
+      await conn.write(encoder.encode(OK_RESPONSE));
     }
+  }, { tls });
+  return {
+    url: raw.url,
+    get accepted() {
+      return raw.accepted;
+    },
+    requests,
+    get closedByClient() {
+      return closedByClient;
+    },
+    close: () => raw.close(),
   };
-  const accepting = (async () => {
-    try {
-      for await (const conn of listener) {
-        server.accepted++;
-        conns.add(conn);
-        tasks.push(serve(conn));
-      }
-    } catch {
-      // listener closed
-    }
-  })();
-  return server;
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch { /* closed already */ }
 }
 
 /** Reads request heads (these tests send bodies only with a Content-Length). */

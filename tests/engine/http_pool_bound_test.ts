@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { DEFAULT_MAX_IDLE_CONNS, HttpClient } from "../../examples/lunge/http/http_client.ts";
+import { rawServer } from "./_raw_server.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -29,25 +30,9 @@ interface CountingServer {
  * when given, and keeps the connection open until the client ends it.
  */
 function countingServer(delayMs = 0): CountingServer {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  const conns = new Set<Deno.Conn>();
-  const tasks: Promise<void>[] = [];
-  let closing = false;
-  const server: CountingServer = {
-    url: `http://127.0.0.1:${port}/`,
-    accepted: 0,
-    open: 0,
-    closedByClient: 0,
-    async close() {
-      closing = true;
-      listener.close();
-      for (const c of conns) closeQuietly(c);
-      await Promise.all(tasks);
-      await accepting;
-    },
-  };
-  const serve = async (conn: Deno.Conn) => {
+  let open = 0, closedByClient = 0;
+  const raw = rawServer(async (conn) => {
+    open++;
     const buf = new Uint8Array(4096);
     let text = "";
     try {
@@ -65,32 +50,22 @@ function countingServer(delayMs = 0): CountingServer {
     } catch {
       // reset by the client, or closed by server.close()
     }
-    if (!closing) server.closedByClient++;
-    server.open--;
-    conns.delete(conn);
-    closeQuietly(conn);
+    if (!raw.closing) closedByClient++;
+    open--;
+  });
+  return {
+    url: raw.url,
+    get accepted() {
+      return raw.accepted;
+    },
+    get open() {
+      return open;
+    },
+    get closedByClient() {
+      return closedByClient;
+    },
+    close: () => raw.close(),
   };
-  const accepting = (async () => {
-    try {
-      for await (const conn of listener) {
-        server.accepted++;
-        server.open++;
-        conns.add(conn);
-        tasks.push(serve(conn));
-      }
-    } catch {
-      // listener closed
-    }
-  })();
-  return server;
-}
-
-function closeQuietly(c: Deno.Conn): void {
-  try {
-    c.close();
-  } catch {
-    // already closed
-  }
 }
 
 /** Waits until `cond()` holds, polling; fails naming `what` after a generous `ms`. */

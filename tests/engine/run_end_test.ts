@@ -11,59 +11,37 @@ import assert from "node:assert/strict";
 import { startTargetServer, type TargetServer } from "../../examples/lunge/demo/target_server.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";
 import { lungeCommand, READ as READ_PATHS, runLunge } from "./_cli.ts";
+import { rawServer } from "./_raw_server.ts";
 
 const READ = `--allow-read=${READ_PATHS}`;
 const decoder = new TextDecoder();
 
 /** A raw TCP server that accepts, reads and never answers; counts the requests it received. */
 class SilentServer {
-  #listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  #conns = new Set<Deno.Conn>();
-  #served: Promise<void>;
   requests = 0;
-  constructor() {
-    this.#served = this.#accept();
-  }
-  get port(): number {
-    return (this.#listener.addr as Deno.NetAddr).port;
-  }
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/`;
-  }
-  async #accept() {
-    try {
-      for await (const c of this.#listener) {
-        this.#conns.add(c);
-        this.#read(c);
-      }
-    } catch { /* closed */ }
-  }
-  async #read(c: Deno.Conn) {
+  #raw = rawServer(async (c) => {
     const buf = new Uint8Array(16 * 1024);
     let text = "";
-    try {
-      for (;;) {
-        const n = await c.read(buf);
-        if (n === null) break;
-        text += decoder.decode(buf.subarray(0, n));
-        // One request per head (GET, no body): count each complete head once.
-        let i;
-        while ((i = text.indexOf("\r\n\r\n")) >= 0) {
-          this.requests++;
-          text = text.slice(i + 4);
-        }
+    for (;;) {
+      const n = await c.read(buf);
+      if (n === null) break;
+      text += decoder.decode(buf.subarray(0, n));
+      // One request per head (GET, no body): count each complete head once.
+      let i;
+      while ((i = text.indexOf("\r\n\r\n")) >= 0) {
+        this.requests++;
+        text = text.slice(i + 4);
       }
-    } catch { /* reset */ }
-    this.#conns.delete(c);
-  }
-  async close() {
-    this.#listener.close();
-    for (const c of this.#conns) {
-      try {
-        c.close();
-      } catch { /* already closed */ }
     }
-    await this.#served;
+  });
+  get port(): number {
+    return this.#raw.port;
+  }
+  get url(): string {
+    return this.#raw.url;
+  }
+  close(): Promise<void> {
+    return this.#raw.close();
   }
 }
 
