@@ -79,8 +79,9 @@ export interface HttpClientOptions {
   /**
    * Most idle keep-alive connections to one origin (Go's
    * `MaxIdleConnsPerHost`): a connection whose response is read while its
-   * pool already holds this many idle ones, and no caller waits for one, is
-   * closed instead of kept. Default: unlimited (up to `maxConnectionsPerHost`).
+   * pool already holds this many idle ones is closed instead of kept (a
+   * caller waiting for a connection still gets it: a pool with idle ones has
+   * no waiter). Default: unlimited (up to `maxConnectionsPerHost`).
    */
   maxIdleConnsPerHost?: number;
   /**
@@ -446,8 +447,9 @@ export class HttpClient {
     c.served++;
     const bytes = c.received - (c.end - c.start);
     const outcome: HttpOutcome = { statusCode: c.status, bytes };
-    // Kept for reuse unless its origin has enough idle ones and nobody waits (MaxIdleConnsPerHost).
-    const room = pool.waiters.length > 0 || pool.idle.length < this.#maxIdlePerHost;
+    // Kept for reuse unless its origin has enough idle ones (MaxIdleConnsPerHost). A pool
+    // with idle connections has no waiter (release hands a connection to a waiter first).
+    const room = pool.idle.length < this.#maxIdlePerHost;
     if (c.keepAlive && c.start === c.end && !this.#closed && room) {
       c.start = c.end = 0;
       // Counted before `c` joins the idle ones: the connections in use or opening now.
