@@ -8,7 +8,7 @@
  */
 import { type CollectorKind, createCollector } from "../../mod.ts";
 import type { Phase, RunResult, RunTimeSeriesPoint } from "../../examples/lunge/result.ts";
-import { evaluateThresholds, parseThresholds } from "../../examples/lunge/report/thresholds.ts";
+import { evaluateThresholds, parseThresholds } from "../../examples/lunge/verdict/thresholds.ts";
 import { mulberry32 as prng } from "../_prng.ts";
 
 /** What kind of run to fabricate. */

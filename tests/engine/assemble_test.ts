@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createCollector, type MetricsSnapshot, type TimeSeriesData } from "../../mod.ts";
 import { type ScenarioSpec, validateConfig } from "../../examples/lunge/config/config.ts";
-import { parseThresholds } from "../../examples/lunge/report/thresholds.ts";
+import { parseThresholds } from "../../examples/lunge/verdict/thresholds.ts";
 import { LagHistogram } from "../../examples/lunge/run/_lag_histogram.ts";
 import {
   type AssembleInput,

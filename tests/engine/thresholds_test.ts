@@ -5,7 +5,7 @@ import {
   formatThresholdValue,
   parseThresholds,
   type Threshold,
-} from "../../examples/lunge/report/thresholds.ts";
+} from "../../examples/lunge/verdict/thresholds.ts";
 
 /** A real snapshot of the given (duration, status) pairs. */
 function snapshotOf(requests: [number, number][]): MetricsSnapshot {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { parseThresholds } from "../report/thresholds.ts";
+import { parseThresholds } from "../verdict/thresholds.ts";
 import { ConfigError } from "./config_error.ts";
 import { Problems } from "./_problems.ts";
 import { bool, duration, headers, int, isObj, resolveUrl, str } from "./_fields.ts";

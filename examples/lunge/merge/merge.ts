@@ -27,7 +27,7 @@ import {
   type TimeSeriesPoint,
 } from "../../../mod.ts";
 import type { RunMetrics, RunResult, RunTimeSeriesPoint, ScenarioResult } from "../result.ts";
-import { evaluateThresholds, parseThresholds } from "../report/thresholds.ts";
+import { evaluateThresholds, parseThresholds } from "../verdict/thresholds.ts";
 import type { RunHistograms } from "../distributed/run_histograms.ts";
 import { type Segment, segmentLabel } from "../distributed/segment.ts";
 

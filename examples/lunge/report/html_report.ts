@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import type { RunResult, RunTimeSeriesPoint } from "../result.ts";
-import { formatThresholdValue, parseThresholds } from "./thresholds.ts";
+import { formatThresholdValue, parseThresholds } from "../verdict/thresholds.ts";
 import {
   errorRateTone,
   formatBytes,

@@ -16,7 +16,7 @@ import type {
   RunTimeSeriesPoint,
   ScenarioResult,
 } from "../result.ts";
-import { evaluateThresholds, type Threshold } from "../report/thresholds.ts";
+import { evaluateThresholds, type Threshold } from "../verdict/thresholds.ts";
 import { noResponseCount } from "../report/_report_format.ts";
 import { isArrivalRate, peakRate, peakVUs, plannedIterations } from "./executors.ts";
 import type { WorkerCounters } from "./_protocol.ts";

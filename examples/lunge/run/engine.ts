@@ -26,7 +26,7 @@ import {
   workerCount,
 } from "./executors.ts";
 import type { RunResult } from "../result.ts";
-import { parseThresholds } from "../report/thresholds.ts";
+import { parseThresholds } from "../verdict/thresholds.ts";
 import type { ProgressState } from "../report/progress.ts";
 import { RunControl, startWorkers } from "./_start.ts";
 import { assembleResult, type PhaseMark, sumCounters, type VuSample } from "./_assemble.ts";

@@ -26,7 +26,7 @@
  */
 import type { MetricsSnapshot } from "../../../mod.ts";
 import type { ThresholdResult } from "../result.ts";
-import { formatCount, formatDuration, formatRate } from "./_report_format.ts";
+import { formatCount, formatDuration, formatRate } from "../report/_report_format.ts";
 
 /** The metrics a threshold may name. */
 export type ThresholdMetric =
