@@ -5,7 +5,7 @@
  * (`private`: no shared memory written on the hot path, so the machine's
  * limit for the same code).
  */
-import { type CollectorKind, createCollector } from "../mod.ts";
+import { type CollectorKind, createCollector } from "@lunge/metrics";
 import type { Done, Job } from "./_contention_worker.ts";
 import { DEFAULT_T0, expectedTotals, type Input, inputResults } from "./_inputs.ts";
 

@@ -13,7 +13,7 @@ import {
   createCollector,
   type RequestResult,
   type SharedMetricsCollector,
-} from "../mod.ts";
+} from "@lunge/metrics";
 import { drive, expectedTotals, type Input, inputResults } from "./_inputs.ts";
 
 /** What the main thread sends. */

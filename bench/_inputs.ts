@@ -21,7 +21,7 @@
  * as a load generator's do, and 65,536 of them (with their strings) are
  * several MB: more than the caches hold. A bench walks them in order.
  */
-import type { MetricsCollector, RequestResult } from "../mod.ts";
+import type { MetricsCollector, RequestResult } from "@lunge/metrics";
 
 /**
  * Which input a bench records: realistic (four shapes, names, errors:

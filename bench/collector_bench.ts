@@ -24,7 +24,7 @@
  * calls by default; no timer, `flushIntervalMs: 0`). Each bench has its own
  * loop, so that every call site sees one collector class.
  */
-import { createCollector, type RequestResult, type SharedMetricsCollector } from "../mod.ts";
+import { createCollector, type RequestResult, type SharedMetricsCollector } from "@lunge/metrics";
 import { REALISTIC_MASK, realisticResults, variedResults } from "./_inputs.ts";
 
 const now = Date.now();

@@ -24,7 +24,7 @@
 import { parseArgs } from "node:util";
 import { median, type Mode, runContention, type RunResult } from "./_contention.ts";
 import type { Input } from "./_inputs.ts";
-import type { CollectorKind } from "../mod.ts";
+import type { CollectorKind } from "@lunge/metrics";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -44,7 +44,7 @@
  * (the last line, on stderr) when one is not; 2 on bad arguments.
  */
 import { parseArgs } from "node:util";
-import { createCollector, type RequestResult, type SharedMetricsCollector } from "../mod.ts";
+import { createCollector, type RequestResult, type SharedMetricsCollector } from "@lunge/metrics";
 import { median, type Mode, runContention } from "./_contention.ts";
 import { expectedTotals, REALISTIC_MASK, realisticResults } from "./_inputs.ts";
 

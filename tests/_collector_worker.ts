@@ -7,7 +7,7 @@
  * worker records `count` results, posts "paused" and waits for "go" before
  * recording `phases` more: the main thread resets in between.
  */
-import { attachCollector, type CollectorHandle } from "../mod.ts";
+import { attachCollector, type CollectorHandle } from "@lunge/metrics";
 import { workloadResult } from "./_workload.ts";
 
 interface Job {

@@ -12,7 +12,7 @@ import {
   type MetricsSnapshot,
   type RequestResult,
   type SharedMetricsCollector,
-} from "../mod.ts";
+} from "@lunge/metrics";
 import { workloadResult, workloadTotals } from "./_workload.ts";
 
 /** Nearest-rank percentile of sorted values: the definition the contract uses. */

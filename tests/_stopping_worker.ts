@@ -9,7 +9,7 @@
  *   code, so a Deno Worker cannot be stopped inside a real merge; the
  *   cross-runtime test does that on Node and Bun.)
  */
-import { attachCollector, type CollectorHandle } from "../mod.ts";
+import { attachCollector, type CollectorHandle } from "@lunge/metrics";
 
 interface Job {
   handle: CollectorHandle;

@@ -3,7 +3,7 @@
  * request i of writer w is the same everywhere, so the main thread can
  * compute exactly what the collector must report.
  */
-import type { RequestResult } from "../mod.ts";
+import type { RequestResult } from "@lunge/metrics";
 
 /** Request `i` of writer `writer`, completing in the collector's first seconds. */
 export function workloadResult(writer: number, i: number, t0: number): RequestResult {

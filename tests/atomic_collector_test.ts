@@ -4,7 +4,7 @@
  * and 8 real Workers record, and when a thread's batch becomes visible.
  */
 import assert from "node:assert/strict";
-import { AtomicMetricsCollector, attachCollector, type MetricsSnapshot } from "../mod.ts";
+import { AtomicMetricsCollector, attachCollector, type MetricsSnapshot } from "@lunge/metrics";
 import {
   assertClose,
   assertConsistent,

@@ -5,7 +5,7 @@ import {
   collectorKindFromEnv,
   createCollector,
   MutexMetricsCollector,
-} from "../mod.ts";
+} from "@lunge/metrics";
 
 function withEnv(vars: Record<string, string | undefined>, fn: () => void): void {
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, Deno.env.get(k)]));

@@ -14,7 +14,7 @@ import {
   formatHdrLog,
   LatencyHistogram,
   MutexMetricsCollector,
-} from "../mod.ts";
+} from "@lunge/metrics";
 import { bucketIndex, latencyBucket } from "../src/_histogram.ts";
 import { assertClose, exactPercentile } from "./_contract_suite.ts";
 import { mulberry32 as rng } from "./_prng.ts";

@@ -1,6 +1,6 @@
 /** The contract suite for the mutex collector (the baseline). */
 import assert from "node:assert/strict";
-import { MutexMetricsCollector } from "../mod.ts";
+import { MutexMetricsCollector } from "@lunge/metrics";
 import { contractSuite } from "./_contract_suite.ts";
 
 contractSuite("mutex");

@@ -11,7 +11,7 @@ import {
   LatencyHistogram,
   PROMETHEUS_BUCKETS_SECONDS,
   toPrometheusText,
-} from "../mod.ts";
+} from "@lunge/metrics";
 import { assertClose, exactPercentile } from "./_contract_suite.ts";
 import { mulberry32 as rng } from "./_prng.ts";
 import { promtoolCheck } from "./engine/_prometheus.ts";

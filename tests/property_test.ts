@@ -9,7 +9,7 @@
  * test:property` runs many more (LUNGE_PROPERTY_CASES, LUNGE_PROPERTY_SEED).
  */
 import assert from "node:assert/strict";
-import { type CollectorKind, createCollector, type RequestResult } from "../mod.ts";
+import { type CollectorKind, createCollector, type RequestResult } from "@lunge/metrics";
 import { exactPercentile } from "./_contract_suite.ts";
 import { mulberry32 as prng } from "./_prng.ts";
 

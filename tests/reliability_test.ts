@@ -10,7 +10,7 @@ import {
   type CollectorKind,
   createCollector,
   type RequestResult,
-} from "../mod.ts";
+} from "@lunge/metrics";
 import { withCollector } from "./_contract_suite.ts";
 import { StringTable } from "../src/_string_table.ts";
 

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { RequestResult } from "../../mod.ts";
+import type { RequestResult } from "@lunge/metrics";
 import { csvRow } from "../../examples/lunge/report/csv_rows.ts";
 
 const r: RequestResult = {

@@ -24,7 +24,7 @@
  */
 import { validateConfig } from "../../examples/lunge/config/config.ts";
 import { runTest } from "../../examples/lunge/run/engine.ts";
-import type { CollectorKind } from "../../mod.ts";
+import type { CollectorKind } from "@lunge/metrics";
 import { startTargetProcess } from "./_target_process.ts";
 
 const quick = Deno.args.includes("--quick");

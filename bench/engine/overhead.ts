@@ -23,7 +23,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { validateConfig } from "../../examples/lunge/config/config.ts";
 import { runTest } from "../../examples/lunge/run/engine.ts";
-import { attachCollector, type CollectorKind, createCollector } from "../../mod.ts";
+import { attachCollector, type CollectorKind, createCollector } from "@lunge/metrics";
 import { startTargetProcess } from "./_target_process.ts";
 
 const { values } = parseArgs({

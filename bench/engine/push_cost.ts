@@ -6,7 +6,7 @@
  *
  *   deno run --allow-read=. bench/engine/push_cost.ts
  */
-import { AtomicMetricsCollector } from "../../mod.ts";
+import { AtomicMetricsCollector } from "@lunge/metrics";
 import {
   encodeWriteRequest,
   snappyCompress,

@@ -9,7 +9,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { collectorKindFromEnv } from "../../mod.ts";
+import { collectorKindFromEnv } from "@lunge/metrics";
 import {
   ConfigError,
   EXECUTORS,

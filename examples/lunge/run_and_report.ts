@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { CollectorKind } from "../../mod.ts";
+import type { CollectorKind } from "@lunge/metrics";
 import { formatDurationMs, type TestConfig } from "./config/config.ts";
 import { runTest, type StopSignalInfo } from "./run/engine.ts";
 import type { RunResult } from "./result.ts";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type CollectorKind, createCollector } from "../../mod.ts";
+import { type CollectorKind, createCollector } from "@lunge/metrics";
 import type { Phase, RunResult, RunTimeSeriesPoint } from "../../examples/lunge/result.ts";
 import { evaluateThresholds, parseThresholds } from "../../examples/lunge/verdict/thresholds.ts";
 import { mulberry32 as prng } from "../_prng.ts";

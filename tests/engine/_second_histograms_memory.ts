@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { createCollector } from "../../mod.ts";
+import { createCollector } from "@lunge/metrics";
 import { SecondHistograms } from "../../examples/lunge/distributed/run_histograms.ts";
 
 const SECONDS = 600;

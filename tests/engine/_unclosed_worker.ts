@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { attachCollector, type CollectorHandle } from "../../mod.ts";
+import { attachCollector, type CollectorHandle } from "@lunge/metrics";
 
 self.onmessage = (e: MessageEvent<{ handle: CollectorHandle; n: number }>) => {
   const collector = attachCollector(e.data.handle);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createCollector, type MetricsSnapshot, type TimeSeriesData } from "../../mod.ts";
+import { createCollector, type MetricsSnapshot, type TimeSeriesData } from "@lunge/metrics";
 import { type ScenarioSpec, validateConfig } from "../../examples/lunge/config/config.ts";
 import { parseThresholds } from "../../examples/lunge/verdict/thresholds.ts";
 import { LagHistogram } from "../../examples/lunge/run/_lag_histogram.ts";

@@ -4,7 +4,7 @@
  * histogram, against one histogram of the union of the samples.
  */
 import assert from "node:assert/strict";
-import { LatencyHistogram } from "../../mod.ts";
+import { LatencyHistogram } from "@lunge/metrics";
 import { mergeStats } from "../../examples/lunge/merge/merge.ts";
 
 function histogramOf(values: number[]): LatencyHistogram {

@@ -7,7 +7,7 @@
  * `promtool check metrics`.
  */
 import assert from "node:assert/strict";
-import { AtomicMetricsCollector, LatencyHistogram } from "../../mod.ts";
+import { AtomicMetricsCollector, LatencyHistogram } from "@lunge/metrics";
 import {
   type HistogramMode,
   type PushFigures,

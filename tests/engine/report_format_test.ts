@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createCollector } from "../../mod.ts";
+import { createCollector } from "@lunge/metrics";
 import {
   errorRateTone,
   latencyRows,

@@ -3,7 +3,7 @@
  * guards against lost batches, with a real Worker ended without `close()`.
  */
 import assert from "node:assert/strict";
-import { createCollector, type MetricsSnapshot } from "../../mod.ts";
+import { createCollector, type MetricsSnapshot } from "@lunge/metrics";
 import { validateConfig } from "../../examples/lunge/config/config.ts";
 import { assembleResult, runError } from "../../examples/lunge/run/_assemble.ts";
 

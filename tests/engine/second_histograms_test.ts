@@ -11,7 +11,7 @@ import {
   formatHdrLog,
   LatencyHistogram,
   type SharedMetricsCollector,
-} from "../../mod.ts";
+} from "@lunge/metrics";
 import {
   encodeRunHistograms,
   runHlog,

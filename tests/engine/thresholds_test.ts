@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createCollector, type MetricsSnapshot } from "../../mod.ts";
+import { createCollector, type MetricsSnapshot } from "@lunge/metrics";
 import {
   evaluateThresholds,
   formatThresholdValue,

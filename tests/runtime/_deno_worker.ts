@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { attachCollector, type CollectorHandle } from "../../mod.ts";
+import { attachCollector, type CollectorHandle } from "@lunge/metrics";
 import { results } from "./_generator.mjs";
 
 interface Job {

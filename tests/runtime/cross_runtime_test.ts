@@ -18,7 +18,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { createCollector } from "../../mod.ts";
+import { createCollector } from "@lunge/metrics";
 import { expected, PER_WRITER, summarize, type Summary, WRITERS } from "./_generator.mjs";
 
 const ROOT = new URL("../../", import.meta.url);

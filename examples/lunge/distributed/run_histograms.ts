@@ -15,7 +15,7 @@ import {
   type HistogramLayout,
   LatencyHistogram,
   type SharedMetricsCollector,
-} from "../../../mod.ts";
+} from "@lunge/metrics";
 
 /** The histograms of a run, as its JSON holds them. */
 export interface RunHistograms {

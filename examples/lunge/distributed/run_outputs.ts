@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { SharedMetricsCollector } from "../../../mod.ts";
+import type { SharedMetricsCollector } from "@lunge/metrics";
 import {
   encodeRunHistograms,
   histogramCollector,

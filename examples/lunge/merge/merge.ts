@@ -25,7 +25,7 @@ import {
   LatencyHistogram,
   type LatencyStats,
   type TimeSeriesPoint,
-} from "../../../mod.ts";
+} from "@lunge/metrics";
 import type { RunMetrics, RunResult, RunTimeSeriesPoint, ScenarioResult } from "../result.ts";
 import { evaluateThresholds, parseThresholds } from "../verdict/thresholds.ts";
 import type { RunHistograms } from "../distributed/run_histograms.ts";

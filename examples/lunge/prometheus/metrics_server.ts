@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { toPrometheusText } from "../../../mod.ts";
+import { toPrometheusText } from "@lunge/metrics";
 import type { PushFigures } from "./remote_write.ts";
 
 /** Parses `host:port` (port 1..65535); throws a one-line `Error`. */

@@ -22,7 +22,7 @@ import {
   type LatencyHistogram,
   type MetricsSnapshot,
   PROMETHEUS_BUCKETS_SECONDS,
-} from "../../../mod.ts";
+} from "@lunge/metrics";
 import {
   encodeWriteRequest,
   type Label,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { LatencyStats, MetricsSnapshot } from "../../../mod.ts";
+import type { LatencyStats, MetricsSnapshot } from "@lunge/metrics";
 import type { RunResult } from "../result.ts";
 
 /** A `━` rule, 56 characters wide, as Lunge prints it. */

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type { RequestResult } from "../../../mod.ts";
+import type { RequestResult } from "@lunge/metrics";
 
 /** The columns, in order. */
 export const CSV_COLUMNS = [

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { MetricsSnapshot } from "../../../mod.ts";
+import type { MetricsSnapshot } from "@lunge/metrics";
 import type { Phase } from "../result.ts";
 import { bold, dim, green, red, yellow } from "./color.ts";
 import {

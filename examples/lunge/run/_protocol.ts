@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CollectorHandle } from "../../../mod.ts";
+import type { CollectorHandle } from "@lunge/metrics";
 import type { ScenarioSpec, Settings } from "../config/config.ts";
 import type { LagState } from "./_lag_histogram.ts";
 

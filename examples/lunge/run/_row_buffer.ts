@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { RequestResult } from "../../../mod.ts";
+import type { RequestResult } from "@lunge/metrics";
 import { csvRow } from "../report/csv_rows.ts";
 import type { FromWorker } from "./_protocol.ts";
 

@@ -15,7 +15,7 @@ import {
   type MetricsSnapshot,
   type SharedMetricsCollector,
   type TimeSeriesData,
-} from "../../../mod.ts";
+} from "@lunge/metrics";
 import type { ScenarioSpec, Settings, TestConfig } from "../config/config.ts";
 import {
   peakVUs,

@@ -36,7 +36,7 @@
  *
  * @module
  */
-import { attachCollector, type RequestResult, type SharedMetricsCollector } from "../../../mod.ts";
+import { attachCollector, type RequestResult, type SharedMetricsCollector } from "@lunge/metrics";
 import { HttpClient, type HttpOutcome, type PreparedRequest } from "../http/http_client.ts";
 import type { ScenarioSpec } from "../config/config.ts";
 import {
