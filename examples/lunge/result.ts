@@ -85,6 +85,12 @@ export interface ThresholdResult {
   value: number;
   /** A one-line human message. */
   message: string;
+  /** Parsed form: the aggregate compared, normalised (e.g. "p95" for `p(95)`). */
+  aggregate: string;
+  /** Parsed form: the operator (`<`, `<=`, `>`, `>=`, `==`, `!=`). */
+  operator: string;
+  /** Parsed form: the right-hand side in the metric's base unit (ms, 0..1, count, per second). */
+  limit: number;
 }
 
 /** The collector's final snapshot plus what the engine's HTTP client counted. */

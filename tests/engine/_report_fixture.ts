@@ -8,7 +8,8 @@
  */
 import { type CollectorKind, createCollector } from "@lunge/metrics";
 import type { Phase, RunResult, RunTimeSeriesPoint } from "../../examples/lunge/result.ts";
-import { evaluateThresholds, parseThresholds } from "../../examples/lunge/verdict/thresholds.ts";
+import { parseThresholds } from "../../examples/lunge/verdict/thresholds.ts";
+import { evaluateThresholds } from "../../examples/lunge/verdict/evaluate.ts";
 import { mulberry32 as prng } from "../_prng.ts";
 
 /** What kind of run to fabricate. */

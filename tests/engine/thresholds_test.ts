@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { createCollector, type MetricsSnapshot } from "@lunge/metrics";
-import {
-  evaluateThresholds,
-  formatThresholdValue,
-  parseThresholds,
-  type Threshold,
-} from "../../examples/lunge/verdict/thresholds.ts";
+import { parseThresholds, type Threshold } from "../../examples/lunge/verdict/thresholds.ts";
+import { evaluateThresholds, formatThresholdValue } from "../../examples/lunge/verdict/evaluate.ts";
 
 /** A real snapshot of the given (duration, status) pairs. */
 function snapshotOf(requests: [number, number][]): MetricsSnapshot {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { parseThresholds } from "../verdict/thresholds.ts";
+import { parseThresholds, type Threshold } from "../verdict/thresholds.ts";
 import { ConfigError } from "./config_error.ts";
 import { Problems } from "./_problems.ts";
 import { bool, duration, headers, int, isObj, resolveUrl, str } from "./_fields.ts";
@@ -74,6 +74,12 @@ function parseSettings(v: unknown, problems: Problems): Settings {
       ? GO_DEFAULT_MAX_IDLE_CONNS_PER_HOST
       : idlePerHost;
   }
+  // Beyond Lunge's schema: the client's overall idle cap and idle timeout (Go's
+  // Transport.MaxIdleConns and IdleConnTimeout); absent, the client's defaults.
+  settings.maxIdleConns = problems.try(() => int(v, "maxIdleConns", p, 1));
+  const idleMs = problems.try(() => duration(v, "idleTimeout", p));
+  if (idleMs === 0) problems.add("settings.idleTimeout: must be greater than 0 (got 0)");
+  else if (idleMs !== undefined) settings.idleTimeoutMs = idleMs;
   settings.headers = problems.try(() => headers(v.headers, "settings.headers")) ?? {};
   settings.userAgent = problems.try(() => str(v, "userAgent", p));
   settings.insecureSkipVerify = problems.try(() => bool(v, "insecureSkipVerify", p)) ?? false;
@@ -123,9 +129,16 @@ function parseVariables(v: unknown, problems: Problems): Map<string, unknown> {
   return vars;
 }
 
-/** Checks `thresholds` (and Lunge's `custom` per-scenario ones); returns the evaluable part. */
-function parseThresholdsBlock(v: unknown, problems: Problems): unknown {
-  if (v === undefined || v === null) return undefined;
+/**
+ * Parses `thresholds` (and checks Lunge's `custom` per-scenario ones): the
+ * one place a threshold's text is parsed. Returns the evaluable part as
+ * written (`raw`) and parsed (`parsed`, each beside its source text).
+ */
+function parseThresholdsBlock(
+  v: unknown,
+  problems: Problems,
+): { raw: unknown; parsed: Threshold[] } {
+  if (v === undefined || v === null) return { raw: undefined, parsed: [] };
   let evaluable = v;
   if (isObj(v) && v.custom !== undefined) {
     const { custom, ...rest } = v;
@@ -154,14 +167,14 @@ function parseThresholdsBlock(v: unknown, problems: Problems): unknown {
       problems.warn("thresholds.custom", NOT_APPLIED["thresholds.custom"]);
     }
   }
-  problems.try(() => {
+  const parsed = problems.try(() => {
     try {
-      parseThresholds(evaluable, "thresholds");
+      return parseThresholds(evaluable, "thresholds");
     } catch (e) {
       throw new ConfigError(e instanceof Error ? e.message : String(e));
     }
   });
-  return evaluable;
+  return { raw: evaluable, parsed: parsed ?? [] };
 }
 
 /**
@@ -244,7 +257,8 @@ export function validateConfig(doc: unknown): TestConfig {
     description: typeof description === "string" ? description : "",
     settings,
     scenarios,
-    thresholds: thresholds ?? undefined,
+    thresholds: thresholds.raw ?? undefined,
+    parsedThresholds: thresholds.parsed,
     warnings: problems.warnings,
   };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { JsonPath } from "./json_path.ts";
+import type { Threshold } from "../verdict/thresholds.ts";
 
 /** The four executors Lunge (and k6) offer. */
 export type ExecutorKind =
@@ -177,6 +178,17 @@ export interface Settings {
    * is kept, up to the client's overall idle cap.
    */
   maxIdleConnsPerHost?: number;
+  /**
+   * Idle keep-alive connections kept over all hosts (per run; split across
+   * workers), as Go's `MaxIdleConns`. Absent: the client's default (at least
+   * 100, and never fewer than the connections in use at once).
+   */
+  maxIdleConns?: number;
+  /**
+   * How long an idle keep-alive connection is kept before it is closed, ms,
+   * as Go's `IdleConnTimeout`. Absent: the client's default, 90 s.
+   */
+  idleTimeoutMs?: number;
   /** Headers sent with every request. */
   headers: Record<string, string>;
   /** The User-Agent header. */
@@ -195,8 +207,10 @@ export interface TestConfig {
   settings: Settings;
   /** Scenarios, run concurrently (each from its `startTimeMs`). */
   scenarios: ScenarioSpec[];
-  /** The raw `thresholds` value (already checked with `parseThresholds`), or undefined. */
+  /** The raw `thresholds` value, as written (its source text), or undefined. */
   thresholds: unknown;
+  /** The same thresholds parsed, once, at validation (each keeps its source text and path). */
+  parsedThresholds: Threshold[];
   /** Fields accepted but not acted on, one line per field. */
   warnings: string[];
 }

@@ -27,7 +27,9 @@ import {
   type TimeSeriesPoint,
 } from "@lunge/metrics";
 import type { RunMetrics, RunResult, RunTimeSeriesPoint, ScenarioResult } from "../result.ts";
-import { evaluateThresholds, parseThresholds } from "../verdict/thresholds.ts";
+import { thresholdsFromResult } from "../verdict/thresholds.ts";
+import { evaluateResult } from "../verdict/evaluate.ts";
+import { decideVerdict, mergedError } from "../verdict/verdict.ts";
 import type { RunHistograms } from "../distributed/run_histograms.ts";
 import { type Segment, segmentLabel } from "../distributed/segment.ts";
 
@@ -81,14 +83,16 @@ export async function mergeResults(inputs: readonly MergeInput[]): Promise<Merge
   const duration = endMs - startMs;
   const metrics = mergeMetrics(rs, { all, byName, elapsed: duration });
   const scenarios = mergeScenarios(rs);
-  const dropped = Object.values(scenarios).reduce((n, s) => n + s.droppedIterations, 0);
-  const spec: Record<string, string[]> = {};
-  for (const t of first.thresholds) (spec[t.metric] ??= []).push(t.expression);
-  const thresholds = evaluateThresholds(parseThresholds(spec), metrics, {
-    droppedIterations: dropped,
-    durationMs: duration,
+  // Re-evaluated from the parsed form the result carries, never from its text.
+  const thresholds = evaluateResult(parsedThresholds(inputs, first), {
+    scenarios,
+    duration,
+    metrics,
   });
-  const error = mergedError(inputs, metrics);
+  const verdict = decideVerdict({
+    thresholds,
+    problems: [mergedError(inputs.map((i) => ({ path: i.path, error: i.result.error })), metrics)],
+  });
   return {
     ...first,
     startTime: new Date(Math.min(...rs.map((r) => Date.parse(r.startTime)))).toISOString(),
@@ -102,8 +106,7 @@ export async function mergeResults(inputs: readonly MergeInput[]): Promise<Merge
       { timestamp: endMs, phase: "done" },
     ],
     thresholds,
-    passed: error === null && thresholds.every((t) => t.passed),
-    error,
+    ...verdict,
     histograms: await encodeMerged(all, byName, perSecond),
     configHash: first.configHash,
     segment: undefined,
@@ -413,15 +416,12 @@ function mergePoint(
   };
 }
 
-/** Any input's error (named by file), lost requests, or nothing recorded: the merged run failed. */
-function mergedError(inputs: readonly MergeInput[], metrics: RunMetrics): string | null {
-  const errors = inputs.filter((i) => i.result.error !== null)
-    .map((i) => `${i.path}: ${i.result.error}`);
-  if (metrics.unflushedRequests > 0 && errors.length === 0) {
-    errors.push(`${metrics.unflushedRequests} recorded requests were lost`);
+/** The thresholds the first run was judged by, rebuilt from its JSON (a MergeError when it cannot be). */
+function parsedThresholds(inputs: readonly MergeInput[], first: MergeableResult) {
+  const path = inputs.find((i) => i.result === first)!.path;
+  try {
+    return thresholdsFromResult(first.thresholds, `${path}: thresholds`);
+  } catch (e) {
+    throw new MergeError(e instanceof Error ? e.message : String(e));
   }
-  if (metrics.totalRequests === 0 && errors.length === 0) {
-    errors.push("no request was recorded by any run");
-  }
-  return errors.length > 0 ? errors.join("; ") : null;
 }

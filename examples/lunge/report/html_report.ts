@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import type { RunResult, RunTimeSeriesPoint } from "../result.ts";
-import { formatThresholdValue, parseThresholds } from "../verdict/thresholds.ts";
+import { formatThresholdValue } from "../verdict/evaluate.ts";
 import {
   errorRateTone,
   formatBytes,
@@ -384,15 +384,6 @@ function card(label: string, value: string, detail: string, tone = ""): string {
   }</div></div>`;
 }
 
-function thresholdActual(metric: string, expression: string, value: number): string {
-  try {
-    const [t] = parseThresholds({ [metric]: [expression] });
-    if (t) return formatThresholdValue(t, value);
-  } catch {
-    // An expression this version cannot parse: show the raw number.
-  }
-  return String(value);
-}
 
 function renderErrors(result: RunResult): string {
   const m = result.metrics;
@@ -503,7 +494,7 @@ function renderThresholds(result: RunResult): string {
         : `<span class="bad" title="failed">✗</span>`,
       `<code>${escapeHtml(t.metric)}</code>`,
       `<code>${escapeHtml(t.expression)}</code>`,
-      escapeHtml(thresholdActual(t.metric, t.expression, t.value)),
+      escapeHtml(formatThresholdValue(t, t.value)),
     ]),
     { numericFrom: 3, className: "thresholds" },
   );

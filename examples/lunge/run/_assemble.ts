@@ -16,8 +16,9 @@ import type {
   RunTimeSeriesPoint,
   ScenarioResult,
 } from "../result.ts";
-import { evaluateThresholds, type Threshold } from "../verdict/thresholds.ts";
-import { noResponseCount } from "../report/_report_format.ts";
+import type { Threshold } from "../verdict/thresholds.ts";
+import { evaluateResult } from "../verdict/evaluate.ts";
+import { decideVerdict, runError } from "../verdict/verdict.ts";
 import { isArrivalRate, peakRate, peakVUs, plannedIterations } from "./executors.ts";
 import type { WorkerCounters } from "./_protocol.ts";
 import { LagHistogram, type LagState } from "./_lag_histogram.ts";
@@ -146,23 +147,22 @@ export interface AssembleInput {
   error: string | null;
 }
 
-/** Builds the run's result from what the run left. Pure. */
+/**
+ * Builds the run's result from what the run left. Pure. Its thresholds are
+ * evaluated on the result (../verdict/evaluate.ts) and its verdict decided
+ * from them and the run's error (../verdict/verdict.ts); the engine settles
+ * the verdict again once every output has finished.
+ */
 export function assembleResult(input: AssembleInput): RunResult {
   const { snapshot, series, endedAt } = input;
   const phases = closePhases(input.phases, endedAt, input.stopTime);
   const sums = sumCounters(input.workers, input.scenarios.length);
-  const duration = endedAt - input.scheduleStart;
-  const thresholds = evaluateThresholds(input.thresholds, snapshot, {
-    droppedIterations: sums.dropped.reduce((a, b) => a + b, 0),
-    durationMs: duration,
-  });
-  const error = runError(input);
-  return {
+  const result: RunResult = {
     name: input.name,
     description: input.description,
     startTime: new Date(input.startedAt).toISOString(),
     endTime: new Date(endedAt).toISOString(),
-    duration,
+    duration: endedAt - input.scheduleStart,
     timeUnit: "ms",
     collector: input.collector,
     scenarios: scenarioResults(input),
@@ -172,39 +172,20 @@ export function assembleResult(input: AssembleInput): RunResult {
       points: seriesPoints(series, input.samples, phases, endedAt),
     },
     phases,
-    passed: error === null && thresholds.every((t) => t.passed),
-    thresholds,
-    error,
+    passed: false,
+    thresholds: [],
+    error: null,
   };
+  result.thresholds = evaluateResult(input.thresholds, result);
+  Object.assign(
+    result,
+    decideVerdict({ thresholds: result.thresholds, problems: [runError(input)] }),
+  );
+  return result;
 }
 
-/**
- * The run's error, one line: requests lost by a Worker that ended without
- * closing its collector (`unflushedRequests` > 0; added to any other error),
- * else the first error during the run, else an interruption, else "no
- * request" when nothing was recorded, else "no response" when every request
- * got none (unreachable target, or every request interrupted at the cut): a
- * failed run whatever the thresholds say. Null when none of these.
- */
-export function runError(
-  input: Pick<AssembleInput, "error" | "interrupted" | "snapshot">,
-): string | null {
-  const s = input.snapshot;
-  if (s.unflushedRequests > 0) {
-    const lost = `${s.unflushedRequests} recorded requests were lost: a worker ended ` +
-      "without closing its collector (the figures are incomplete)";
-    return input.error === null ? lost : `${input.error}; ${lost}`;
-  }
-  if (input.error !== null) return input.error;
-  if (input.interrupted) return "interrupted: stopped before the end of the schedule";
-  if (s.totalRequests === 0) return "no request was recorded: the run completed no request";
-  if (s.totalRequests > 0 && noResponseCount(s) === s.totalRequests) {
-    const [type] = Object.entries(s.errorsByType).sort((a, b) => b[1] - a[1])[0] ??
-      ["no response"];
-    return `no response from the target: all ${s.totalRequests} requests failed (${type})`;
-  }
-  return null;
-}
+/** The run's error rules live with the verdict (re-exported for the engine's tests). */
+export { runError };
 
 /**
  * A scenario's Lunge fields in the result: its tags, startTime and named

@@ -34,10 +34,10 @@ export function tickCounters(config: TestConfig, workers: readonly WorkerReport[
 }
 
 /**
- * The result with what merging needs: the outputs' last work (final push,
- * .hlog, histograms), the hash of the whole (unsegmented) config, the
- * segment. A final push that failed makes the run fail: its metrics did not
- * reach Prometheus.
+ * Fills the result with what merging needs: the outputs' last work (final
+ * push, .hlog, histograms), the hash of the whole (unsegmented) config, the
+ * segment. Returns the problem of a final push that failed (the run then
+ * fails in the verdict: its metrics did not reach Prometheus), else null.
  */
 export async function withDistributed(
   result: RunResult,
@@ -48,7 +48,7 @@ export async function withDistributed(
     config: TestConfig;
     segment?: Segment;
   },
-): Promise<RunResult> {
+): Promise<string | null> {
   const done = await o.outputs.finish(o.counters, o.range);
   result.histograms = done.histograms;
   result.configHash = await configHash(o.config);
@@ -56,10 +56,8 @@ export async function withDistributed(
   if (done.push) {
     result.push = { ...done.push };
     if (!done.finalPushOk) {
-      const why = `the final push to Prometheus failed (${done.push.lastError ?? "unknown"})`;
-      result.error = result.error === null ? why : `${result.error}; ${why}`;
-      result.passed = false;
+      return `the final push to Prometheus failed (${done.push.lastError ?? "unknown"})`;
     }
   }
-  return result;
+  return null;
 }

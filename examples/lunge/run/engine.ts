@@ -26,7 +26,7 @@ import {
   workerCount,
 } from "./executors.ts";
 import type { RunResult } from "../result.ts";
-import { parseThresholds } from "../verdict/thresholds.ts";
+import { settleVerdict } from "../verdict/verdict.ts";
 import type { ProgressState } from "../report/progress.ts";
 import { RunControl, startWorkers } from "./_start.ts";
 import { assembleResult, type PhaseMark, sumCounters, type VuSample } from "./_assemble.ts";
@@ -135,7 +135,7 @@ function listenForStops(options: RunOptions, control: RunControl): () => void {
   };
 }
 
-/** One worker's settings: each has its own client and pools, so the per-host caps are split (rounding up). */
+/** One worker's settings: each has its own client and pools, so the connection caps are split (rounding up). */
 function workerSettings(settings: Settings, workers: number): Settings {
   const share = (cap: number | undefined) =>
     cap === undefined ? undefined : Math.max(1, Math.ceil(cap / workers));
@@ -143,6 +143,7 @@ function workerSettings(settings: Settings, workers: number): Settings {
     ...settings,
     maxConnectionsPerHost: share(settings.maxConnectionsPerHost),
     maxIdleConnsPerHost: share(settings.maxIdleConnsPerHost),
+    maxIdleConns: share(settings.maxIdleConns),
   };
 }
 
@@ -160,7 +161,7 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
   const scenarios = config.scenarios;
   const kind: CollectorKind = options.collector ?? "atomic";
   const nWorkers = workerCount(scenarios, options.workers ?? navigator.hardwareConcurrency ?? 1);
-  const thresholds = config.thresholds === undefined ? [] : parseThresholds(config.thresholds);
+  const thresholds = config.parsedThresholds;
   const collector: SharedMetricsCollector = createCollector(kind);
   const startedAt = Date.now();
   const control = new RunControl(options.csv);
@@ -217,33 +218,22 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
       interrupted: control.interrupted,
       error: control.error,
     });
-    const full = await withDistributed(result, {
+    const pushProblem = await withDistributed(result, {
       outputs,
       counters: tickCounters(config, control.slots),
       range: { fromMs: scheduleStart, toMs: endedAt },
       config: options.config,
       segment: options.segment,
     });
-    return await withCsv(full, options.csv);
+    const csvProblem = await options.csv?.finish(result.metrics.totalRequests);
+    // Every output has finished: the verdict is settled once, here.
+    return settleVerdict(result, [pushProblem, csvProblem]);
   } finally {
     await outputs?.abort();
     removeStops();
     control.terminate();
     collector.close();
   }
-}
-
-/**
- * The result, failed when the `--out csv=` file does not hold one row per
- * request counted (rows were lost, or a write failed): waits for its writes.
- */
-async function withCsv(result: RunResult, csv: RunOptions["csv"]): Promise<RunResult> {
-  const problem = await csv?.finish(result.metrics.totalRequests);
-  if (problem) {
-    result.error = result.error === null ? problem : `${result.error}; ${problem}`;
-    result.passed = false;
-  }
-  return result;
 }
 
 /** Builds progress states: the run's fixed figures, and the live ones from the workers. */

@@ -1,6 +1,11 @@
 /**
- * Lunge/k6-style pass/fail thresholds: parse them from the configuration and
- * evaluate them against a run's final {@linkcode MetricsSnapshot}.
+ * Lunge/k6-style pass/fail thresholds, parsed: the one parser of a
+ * threshold's text (called once, when the configuration is validated), and
+ * the rebuilding of a parsed threshold from a result's JSON (what `lunge
+ * merge` re-evaluates, without parsing any text). Each parsed
+ * {@linkcode Threshold} keeps its source text (`expression`) and where it
+ * came from (`path`) beside its parsed form, as k6 keeps `Source` beside a
+ * parsed threshold. Evaluation is in ./evaluate.ts.
  *
  * ```yaml
  * thresholds:
@@ -8,6 +13,7 @@
  *   http_req_failed: ["rate < 0.01"]
  *   http_reqs: ["count > 100", "rate >= 50"]
  *   dropped_iterations: ["count < 1"]
+ *   http_reqs_not_sent: ["count == 0"]
  * ```
  *
  * | metric              | aggregates                                             | unit of the value |
@@ -16,24 +22,27 @@
  * | `http_req_failed`   | `rate`                                                 | fraction 0..1, or a `%` suffix |
  * | `http_reqs`         | `count`, `rate`                                        | requests, requests/s |
  * | `dropped_iterations` | `count`, `rate`                                       | iterations, iterations/s |
+ * | `http_reqs_not_sent` | `count`, `rate`                                       | requests, requests/s |
  *
  * Operators: `<`, `<=`, `>`, `>=`, `==`, `!=`. Unlike Lunge, `med` is the
  * real median (p50), not the mean. `dropped_iterations` counts the
  * arrival-rate iterations that were due while no VU was free (k6's metric of
  * the same name); as in k6, its `rate` is per second of the run.
+ * `http_reqs` counts the requests sent; `http_reqs_not_sent` the requests
+ * that never left (e.g. a variable an earlier extract did not find), with
+ * its `rate` per second of the run.
  *
  * @module
  */
-import type { MetricsSnapshot } from "../../../mod.ts";
 import type { ThresholdResult } from "../result.ts";
-import { formatCount, formatDuration, formatRate } from "../report/_report_format.ts";
 
 /** The metrics a threshold may name. */
 export type ThresholdMetric =
   | "http_req_duration"
   | "http_req_failed"
   | "http_reqs"
-  | "dropped_iterations";
+  | "dropped_iterations"
+  | "http_reqs_not_sent";
 
 /** A comparison operator. */
 export type ThresholdOperator = "<" | "<=" | ">" | ">=" | "==" | "!=";
@@ -62,7 +71,7 @@ export interface Threshold {
   operator: ThresholdOperator;
   /** The right-hand side, in the metric's base unit (ms, fraction, count, per second). */
   value: number;
-  /** The expression as written in the configuration, trimmed. */
+  /** The source: the expression as written in the configuration, trimmed. */
   expression: string;
   /** Where it came from, e.g. `thresholds.http_req_duration[0]`. */
   path: string;
@@ -73,6 +82,7 @@ const AGGREGATES: Record<ThresholdMetric, readonly ThresholdAggregate[]> = {
   http_req_failed: ["rate"],
   http_reqs: ["count", "rate"],
   dropped_iterations: ["count", "rate"],
+  http_reqs_not_sent: ["count", "rate"],
 };
 
 const METRICS = Object.keys(AGGREGATES) as ThresholdMetric[];
@@ -241,127 +251,65 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-/** What a threshold may compare beyond the collector's snapshot: the run's own counters. */
-export interface RunCounters {
-  /** Arrival-rate iterations dropped, over every scenario. */
-  droppedIterations: number;
-  /** The run's duration in ms (for per-second rates). */
-  durationMs: number;
-}
-
-/** The measured value a threshold compares, in the threshold's unit. */
-function measure(threshold: Threshold, metrics: MetricsSnapshot, run: RunCounters): number {
-  const latency = metrics.latency;
-  switch (threshold.metric) {
-    case "http_req_duration":
-      switch (threshold.aggregate) {
-        case "min":
-          return latency.min;
-        case "max":
-          return latency.max;
-        case "avg":
-          return latency.mean;
-        case "med":
-        case "p50":
-          return latency.p50;
-        case "p90":
-          return latency.p90;
-        case "p95":
-          return latency.p95;
-        case "p99":
-          return latency.p99;
-        case "p99.9":
-          return latency.p999;
-      }
-      break;
-    case "http_req_failed":
-      return metrics.errorRate;
-    case "http_reqs":
-      return threshold.aggregate === "count" ? metrics.totalRequests : metrics.requestsPerSecond;
-    case "dropped_iterations":
-      if (threshold.aggregate === "count") return run.droppedIterations;
-      return run.durationMs > 0 ? run.droppedIterations / (run.durationMs / 1000) : 0;
-  }
-  throw new Error(`${threshold.path}: cannot evaluate "${threshold.expression}"`);
-}
-
-function compare(actual: number, operator: ThresholdOperator, expected: number): boolean {
-  switch (operator) {
-    case "<":
-      return actual < expected;
-    case "<=":
-      return actual <= expected;
-    case ">":
-      return actual > expected;
-    case ">=":
-      return actual >= expected;
-    case "==":
-      return actual === expected;
-    case "!=":
-      return actual !== expected;
-  }
-}
-
 /**
- * The measured value of a threshold, formatted in its unit: `12.3ms` for
- * durations, `0.0123` for the failure rate, `1,234` for a count, `52.1/s`
- * for a request rate.
+ * Rebuilds the parsed thresholds a result was judged by from its JSON
+ * (`thresholds[i]`'s `metric`, `aggregate`, `operator` and `limit`), so
+ * that `lunge merge` re-evaluates them without parsing their text.
+ *
+ * @param results The `thresholds` of a result.
+ * @param path Where they sit, for error messages (e.g. the file name).
+ * @returns One threshold per entry, in order.
+ * @throws {Error} When an entry lacks its parsed form (a result of an older
+ *   lunge) or holds one that no threshold has, naming the entry and field.
  *
  * @example
  * ```ts
- * import { formatThresholdValue, parseThresholds } from "./thresholds.ts";
+ * import { thresholdsFromResult } from "./thresholds.ts";
  *
- * const [t] = parseThresholds({ http_req_duration: ["p95 < 500"] });
- * console.log(formatThresholdValue(t, 12.34)); // 12.3ms
+ * const [t] = thresholdsFromResult([{
+ *   metric: "http_reqs",
+ *   expression: "count > 1",
+ *   passed: true,
+ *   value: 2,
+ *   message: "count > 1 (actual: 2)",
+ *   aggregate: "count",
+ *   operator: ">",
+ *   limit: 1,
+ * }]);
+ * console.log(t.operator, t.value); // > 1
  * ```
  */
-export function formatThresholdValue(threshold: Threshold, value: number): string {
-  switch (threshold.metric) {
-    case "http_req_duration":
-      return formatDuration(value);
-    case "http_req_failed":
-      return Number.isFinite(value) ? String(Number(value.toFixed(4))) : "-";
-    case "http_reqs":
-    case "dropped_iterations":
-      return threshold.aggregate === "count" ? formatCount(value) : `${formatRate(value)}/s`;
-  }
-}
-
-/**
- * Evaluate every threshold against a snapshot (usually the run's final one).
- *
- * @param thresholds Parsed by {@linkcode parseThresholds}.
- * @param metrics The snapshot to compare against.
- * @param run The run's dropped iterations and duration (for `dropped_iterations`);
- *   none dropped when omitted.
- * @returns One result per threshold, in order; `message` reads like
- *   `p95 < 500 (actual: 12.3ms)`.
- *
- * @example
- * ```ts ignore
- * import { evaluateThresholds, parseThresholds } from "./thresholds.ts";
- *
- * const results = evaluateThresholds(
- *   parseThresholds({ http_req_failed: ["rate < 0.01"] }),
- *   collector.getSnapshot(),
- * );
- * const passed = results.every((r) => r.passed);
- * ```
- */
-export function evaluateThresholds(
-  thresholds: Threshold[],
-  metrics: MetricsSnapshot,
-  run: RunCounters = { droppedIterations: 0, durationMs: metrics.elapsed },
-): ThresholdResult[] {
-  return thresholds.map((threshold) => {
-    const value = measure(threshold, metrics, run);
-    const passed = Number.isFinite(value) && compare(value, threshold.operator, threshold.value);
+export function thresholdsFromResult(
+  results: readonly ThresholdResult[],
+  path = "thresholds",
+): Threshold[] {
+  return results.map((r, i) => {
+    const at = `${path}[${i}]`;
+    const { metric, aggregate, operator, limit, expression } = r as Partial<ThresholdResult>;
+    if (typeof metric !== "string" || !isThresholdMetric(metric)) {
+      throw new Error(`${at}.metric: not a threshold metric (${describe(metric)})`);
+    }
+    if (aggregate === undefined || operator === undefined || limit === undefined) {
+      throw new Error(
+        `${at}: no parsed form (aggregate, operator, limit): a result of an older lunge?`,
+      );
+    }
+    if (!(AGGREGATES[metric] as readonly string[]).includes(aggregate)) {
+      throw new Error(`${at}.aggregate: "${aggregate}" does not apply to ${metric}`);
+    }
+    if (!(OPERATORS as readonly string[]).includes(operator)) {
+      throw new Error(`${at}.operator: not a comparison (${describe(operator)})`);
+    }
+    if (typeof limit !== "number" || !Number.isFinite(limit)) {
+      throw new Error(`${at}.limit: not a finite number (${describe(limit)})`);
+    }
     return {
-      metric: threshold.metric,
-      expression: threshold.expression,
-      passed,
-      value,
-      message: `${threshold.expression} (actual: ${formatThresholdValue(threshold, value)})`,
+      metric,
+      aggregate: aggregate as ThresholdAggregate,
+      operator: operator as ThresholdOperator,
+      value: limit,
+      expression: typeof expression === "string" ? expression : `${aggregate} ${operator} ${limit}`,
+      path: at,
     };
   });
 }
