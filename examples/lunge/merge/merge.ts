@@ -26,7 +26,13 @@ import {
   type LatencyStats,
   type TimeSeriesPoint,
 } from "@lunge/metrics";
-import type { RunMetrics, RunResult, RunTimeSeriesPoint, ScenarioResult } from "../result.ts";
+import type {
+  NotSentCounts,
+  RunMetrics,
+  RunResult,
+  RunTimeSeriesPoint,
+  ScenarioResult,
+} from "../result.ts";
 import { thresholdsFromResult } from "../verdict/thresholds.ts";
 import { evaluateResult } from "../verdict/evaluate.ts";
 import { decideVerdict, mergedError } from "../verdict/verdict.ts";
@@ -309,6 +315,17 @@ function mergeMetrics(
     clampedSamples: sum((m) => m.clampedSamples ?? 0),
     unflushedRequests: sum((m) => m.unflushedRequests ?? 0),
     retries: sum((m) => m.retries ?? 0),
+    notSent: mergeNotSent(ms.map((m) => m.notSent)),
+  };
+}
+
+/** Requests not sent, summed (a result of an older lunge has none). */
+function mergeNotSent(parts: readonly (NotSentCounts | undefined)[]): NotSentCounts {
+  const ps = parts.filter((p) => p !== undefined);
+  return {
+    total: ps.reduce((n, p) => n + p.total, 0),
+    byReason: sumRecords(ps.map((p) => p.byReason)),
+    byName: sumRecords(ps.map((p) => p.byName)),
   };
 }
 
@@ -319,7 +336,11 @@ function mergeScenarios(rs: readonly MergeableResult[]): Record<string, Scenario
     for (const [name, s] of Object.entries(r.scenarios)) {
       const o = out[name];
       if (!o) {
-        out[name] = { ...s, sendLag: s.sendLag ? { ...s.sendLag } : undefined };
+        out[name] = {
+          ...s,
+          sendLag: s.sendLag ? { ...s.sendLag } : undefined,
+          notSent: mergeNotSent([s.notSent]),
+        };
         if (!s.sendLag) delete out[name].sendLag;
         continue;
       }
@@ -329,6 +350,7 @@ function mergeScenarios(rs: readonly MergeableResult[]): Record<string, Scenario
       o.configuredVUs += s.configuredVUs;
       o.targetRate += s.targetRate;
       o.plannedIterations += s.plannedIterations;
+      o.notSent = mergeNotSent([o.notSent, s.notSent]);
       if (o.sendLag && s.sendLag) {
         const n = o.sendLag.count + s.sendLag.count;
         o.sendLag = {

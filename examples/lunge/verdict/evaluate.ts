@@ -176,22 +176,9 @@ export function resultCounters(
     droppedIterations: Object.values(result.scenarios)
       .reduce((n, s) => n + s.droppedIterations, 0),
     durationMs: result.duration,
-    notSent: notSentOf(result.metrics),
+    // A result of an older lunge has no notSent counts: none.
+    notSent: result.metrics.notSent?.total ?? 0,
   };
-}
-
-/**
- * Requests not sent, from a result's metrics (the run's `notSent` counts;
- * 0 for a result that has none).
- */
-function notSentOf(metrics: object): number {
-  const n = (metrics as { notSent?: unknown }).notSent;
-  if (typeof n === "number") return n;
-  if (typeof n === "object" && n !== null) {
-    const total = (n as { total?: unknown }).total;
-    if (typeof total === "number") return total;
-  }
-  return 0;
 }
 
 /**

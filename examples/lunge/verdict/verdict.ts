@@ -9,7 +9,7 @@
  * @module
  */
 import type { MetricsSnapshot } from "@lunge/metrics";
-import type { RunResult, ThresholdResult } from "../result.ts";
+import type { ThresholdResult } from "../result.ts";
 import { noResponseCount } from "../report/_report_format.ts";
 
 /** A result's verdict. */
@@ -53,7 +53,9 @@ export function decideVerdict(input: {
  * @param problems The outputs' problems (null when an output had none).
  * @returns `result`.
  */
-export function settleVerdict<R extends Pick<RunResult, "thresholds" | "passed" | "error">>(
+export function settleVerdict<
+  R extends { thresholds: readonly Pick<ThresholdResult, "passed">[] } & Verdict,
+>(
   result: R,
   problems: readonly (string | null | undefined)[],
 ): R {
