@@ -19,7 +19,7 @@ import type { RunResult } from "./result.ts";
 import { colorEnabled } from "./report/color.ts";
 import { ProgressReporter } from "./report/progress.ts";
 import { renderSummary } from "./report/summary.ts";
-import { renderHtmlReport } from "./report/html_report.ts";
+import { renderHtmlReport } from "./outputs/html/page.ts";
 import type { DistributedRun } from "./distributed/cli_flags.ts";
 import { CsvFile } from "./report/csv_file.ts";
 

@@ -6,7 +6,7 @@ import {
   RESULT_ELEMENT_ID,
   timeTicks,
   yScale,
-} from "../../examples/lunge/report/html_report.ts";
+} from "../../examples/lunge/outputs/html/page.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";
 import {
   formatCount,

@@ -321,7 +321,7 @@ Deno.test("e2e: the corpus config with every Lunge field runs; counts equal", as
 
 Deno.test("e2e: the summary and the HTML report show each assertion's pass rate and the tags", async () => {
   const { renderSummary } = await import("../../examples/lunge/report/summary.ts");
-  const { renderHtmlReport } = await import("../../examples/lunge/report/html_report.ts");
+  const { renderHtmlReport } = await import("../../examples/lunge/outputs/html/page.ts");
   await withServer(async (server) => {
     const r = await run({
       settings: { baseUrl: server.url },

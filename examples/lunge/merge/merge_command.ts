@@ -13,7 +13,7 @@
 import { parseArgs } from "node:util";
 import { colorEnabled } from "../report/color.ts";
 import { renderSummary } from "../report/summary.ts";
-import { renderHtmlReport } from "../report/html_report.ts";
+import { renderHtmlReport } from "../outputs/html/page.ts";
 import { writeAll } from "../run_and_report.ts";
 import { MergeError, type MergeInput, mergeResults } from "./merge.ts";
 
