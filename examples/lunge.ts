@@ -9,6 +9,6 @@
  *
  * @module
  */
-import { main } from "./lunge/cli.ts";
+import { main } from "@lunge/cli";
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

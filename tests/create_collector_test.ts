@@ -57,7 +57,7 @@ Deno.test("createCollector: a bad kind or LUNGE_COLLECTOR value is a RangeError 
 });
 
 Deno.test("createCollector: without env permission it neither prompts nor throws", async () => {
-  const mod = new URL("../mod.ts", import.meta.url).href;
+  const mod = import.meta.resolve("@lunge/metrics");
   const code = `import { createCollector } from "${mod}";
 const c = createCollector(); console.log(c.kind); c.close();`;
   const script = await Deno.makeTempFile({ suffix: ".ts" });

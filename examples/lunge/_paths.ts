@@ -2,27 +2,26 @@
  * Private helper: where the engine's Workers load their code from, for
  * `--allow-read`. Derived from where the modules are, not written out: the
  * engine is every module under this file's folder, and the metrics module is
- * the one the engine imports (`MODULE_SPECIFIER`, the same relative path the
- * engine's modules use) together with the `src/` folder beside it that its
- * entry re-exports.
+ * wherever `@lunge/metrics` resolves (the workspace's `mod.ts` in a checkout),
+ * together with the `src/` folder beside it that its entry re-exports. Only
+ * local (`file:`) modules need read permission: installed from JSR, the
+ * modules are remote and none of these paths is asked for.
  *
  * @module
  */
 import { fileURLToPath } from "node:url";
 
-/** The metrics module's entry, relative to this folder (as the engine's root-level modules import it). */
-const MODULE_SPECIFIER = "../../mod.ts";
-
 /** The engine's root folder: every engine module lives under it. */
 export const ENGINE_ROOT: URL = new URL("./", import.meta.url);
 
-/** The metrics module's entry (`mod.ts`). */
-export const MODULE_ENTRY: URL = new URL(MODULE_SPECIFIER, import.meta.url);
+/** The metrics module's entry, as the engine imports it (`@lunge/metrics`). */
+export const MODULE_ENTRY: URL = new URL(import.meta.resolve("@lunge/metrics"));
 
 /**
  * The folders and files a Worker reads (its module and every import), for
  * `--allow-read`: the engine's folder, the metrics module's entry and the
- * `src/` folder beside that entry. Paths have no trailing separator.
+ * `src/` folder beside that entry, those of them that are local files. Paths
+ * have no trailing separator.
  *
  * @example
  * ```ts
@@ -33,5 +32,6 @@ export const MODULE_ENTRY: URL = new URL(MODULE_SPECIFIER, import.meta.url);
  */
 export function workerReadPaths(): string[] {
   return [ENGINE_ROOT, MODULE_ENTRY, new URL("./src/", MODULE_ENTRY)]
+    .filter((u) => u.protocol === "file:")
     .map((u) => fileURLToPath(u).replace(/[\\/]$/, ""));
 }

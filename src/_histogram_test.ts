@@ -14,9 +14,9 @@ import {
   RECORDER_WORDS,
   recorderStats,
   recordLatency,
-} from "../src/_histogram.ts";
-import { assertClose, exactPercentile } from "./_contract_suite.ts";
-import { mulberry32 as rng } from "./_prng.ts";
+} from "./_histogram.ts";
+import { assertClose, exactPercentile } from "../tests/_contract_suite.ts";
+import { mulberry32 as rng } from "../tests/_prng.ts";
 
 function record(values: number[]): Float64Array {
   const f = new Float64Array(RECORDER_WORDS);

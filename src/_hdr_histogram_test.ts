@@ -15,9 +15,9 @@ import {
   LatencyHistogram,
   MutexMetricsCollector,
 } from "@lunge/metrics";
-import { bucketIndex, latencyBucket } from "../src/_histogram.ts";
-import { assertClose, exactPercentile } from "./_contract_suite.ts";
-import { mulberry32 as rng } from "./_prng.ts";
+import { bucketIndex, latencyBucket } from "./_histogram.ts";
+import { assertClose, exactPercentile } from "../tests/_contract_suite.ts";
+import { mulberry32 as rng } from "../tests/_prng.ts";
 
 /** Latencies log-uniform from 100 ns to 60 s, in ms. */
 function samples(n: number, seed: number): number[] {

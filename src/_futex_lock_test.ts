@@ -1,11 +1,11 @@
 /** The futex lock: mutual exclusion under contention, with real Workers. */
 import assert from "node:assert/strict";
-import { FutexLock } from "../src/_futex_lock.ts";
+import { FutexLock } from "./_futex_lock.ts";
 
 async function run(workers: number, count: number, locked: boolean): Promise<number> {
   // Word 0: the lock. Word 16: the plain counter. Word 32: the start gate.
   const words = new Int32Array(new SharedArrayBuffer(256));
-  const url = new URL("./_lock_worker.ts", import.meta.url).href;
+  const url = new URL("./_futex_lock_test_worker.ts", import.meta.url).href;
   const ws = Array.from({ length: workers }, () => new Worker(url, { type: "module" }));
   const message = (w: Worker, expected: string) =>
     new Promise<void>((resolve, reject) => {

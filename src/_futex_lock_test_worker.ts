@@ -5,7 +5,7 @@
  * read-modify-write spread over a busy loop so that an unprotected increment
  * loses updates. All workers start together on word 32 (a start gate).
  */
-import { FutexLock } from "../src/_futex_lock.ts";
+import { FutexLock } from "./_futex_lock.ts";
 
 self.onmessage = (e: MessageEvent<{ words: Int32Array; count: number; locked: boolean }>) => {
   const { words, count, locked } = e.data;
