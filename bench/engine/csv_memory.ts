@@ -15,7 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import { runTest } from "../../examples/lunge/run/engine.ts";
-import { CsvFile } from "../../examples/lunge/report/csv_file.ts";
+import { CsvFile } from "../../examples/lunge/outputs/csv.ts";
 import { startTargetProcess, steadyLoad } from "./_target_process.ts";
 
 const { values } = parseArgs({

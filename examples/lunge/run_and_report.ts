@@ -21,7 +21,7 @@ import { ProgressReporter } from "./report/progress.ts";
 import { renderSummary } from "./report/summary.ts";
 import { renderHtmlReport } from "./outputs/html/page.ts";
 import type { DistributedRun } from "./distributed/cli_flags.ts";
-import { CsvFile } from "./report/csv_file.ts";
+import { CsvFile } from "./outputs/csv.ts";
 
 /** Where and how to report. */
 export interface ReportOptions {

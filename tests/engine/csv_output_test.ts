@@ -10,7 +10,7 @@ import { READ, runLunge } from "./_cli.ts";
 import { startTargetServer, type TargetServer } from "../../examples/lunge/demo/target_server.ts";
 import { parseCli, type RunCommand } from "../../examples/lunge/cli.ts";
 import { CSV_HEADER, csvField, csvRow } from "../../examples/lunge/report/csv_rows.ts";
-import { CsvFile } from "../../examples/lunge/report/csv_file.ts";
+import { CsvFile } from "../../examples/lunge/outputs/csv.ts";
 import { validateConfig } from "../../examples/lunge/config/config.ts";
 import { runTest } from "../../examples/lunge/run/engine.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";

@@ -9,7 +9,7 @@
  */
 import { parseDurationMs } from "../config/config.ts";
 import { parseSegment, parseStartAt, type Segment, segmentLabel } from "./segment.ts";
-import type { OutputOptions } from "./run_outputs.ts";
+import type { OutputOptions } from "../outputs/run_outputs.ts";
 import { parseListen } from "../prometheus/metrics_server.ts";
 
 /** The flags' values as node:util parseArgs returns them. */

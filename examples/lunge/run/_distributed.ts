@@ -1,6 +1,6 @@
 /**
  * Private helper: the engine's glue to what a run sends beyond its summary
- * (../distributed/run_outputs.ts): the per-tick counters it needs, and the
+ * (../outputs/run_outputs.ts): the per-tick counters it needs, and the
  * result fields that let runs of several machines merge (histograms, config
  * hash, segment, push counts).
  *
@@ -9,7 +9,7 @@
 import type { TestConfig } from "../config/config.ts";
 import type { RunResult } from "../result.ts";
 import { configHash } from "../distributed/config_hash.ts";
-import type { RunOutputs, TickCounters } from "../distributed/run_outputs.ts";
+import type { RunOutputs, TickCounters } from "../outputs/run_outputs.ts";
 import { type Segment, segmentScenarios } from "../distributed/segment.ts";
 import { sumCounters, type WorkerReport } from "./_assemble.ts";
 

@@ -6,7 +6,7 @@
  * {@linkcode flush} (the Worker's 250 ms stats timer) and before the Worker
  * posts `done`, so every row of a Worker arrives before its `done` (messages
  * of one Worker arrive in order). The main thread writes them to the file
- * (../report/csv_file.ts).
+ * (../outputs/csv.ts).
  *
  * @module
  */

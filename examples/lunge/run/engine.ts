@@ -31,9 +31,9 @@ import type { ProgressState } from "../report/progress.ts";
 import { RunControl, startWorkers } from "./_start.ts";
 import { assembleResult, type PhaseMark, sumCounters, type VuSample } from "./_assemble.ts";
 import type { Segment } from "../distributed/segment.ts";
-import { type OutputOptions, RunOutputs } from "../distributed/run_outputs.ts";
+import { type OutputOptions, RunOutputs } from "../outputs/run_outputs.ts";
 import { segmentConfig, tickCounters, withDistributed } from "./_distributed.ts";
-import type { CsvFile } from "../report/csv_file.ts";
+import type { CsvFile } from "../outputs/csv.ts";
 
 /** Options of {@linkcode runTest}. */
 export interface RunOptions {

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { CSV_HEADER } from "./csv_rows.ts";
+import { CSV_HEADER } from "../report/csv_rows.ts";
 
 const encoder = new TextEncoder();
 

@@ -13,7 +13,7 @@ import {
   type RunHistograms,
   runHlog,
   SecondHistograms,
-} from "./run_histograms.ts";
+} from "../distributed/run_histograms.ts";
 import {
   type HistogramMode,
   type PushFigures,
