@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { MetricsSnapshot, TimeSeriesPoint } from "../../mod.ts";
+import type { MetricsSnapshot, TimeSeriesPoint } from "@lunge/metrics";
 import type { RunHistograms } from "./distributed/run_histograms.ts";
 
 /** The phase a run is in (Lunge's phases). */
@@ -57,6 +57,29 @@ export interface ScenarioResult {
   stages?: { name: string; duration: number; target: number }[];
   /** Each assertion's passes and fails, when the scenario has assertions. */
   checks?: CheckResult[];
+  /**
+   * This scenario's requests that were never sent (see
+   * {@linkcode NotSentCounts}); a run always writes it (absent: none).
+   */
+  notSent?: NotSentCounts;
+}
+
+/**
+ * Requests that were never sent: each ended before any byte of it left for
+ * the target (a missing variable, an invalid request, a DNS failure, a
+ * permission Deno refused, or still waiting for a connection at the cut).
+ * They are not HTTP requests: none is in `totalRequests`, the latency, the
+ * error rate or `http_reqs`, so `totalRequests` equals what the server can
+ * count. Their assertions are not evaluated (there was no response), and
+ * their iteration goes on with its next request.
+ */
+export interface NotSentCounts {
+  /** How many in all. */
+  total: number;
+  /** Per reason, e.g. `"missing variable userId"`, `"cut before sending"`. */
+  byReason: Record<string, number>;
+  /** Per request name. */
+  byName: Record<string, number>;
 }
 
 /** One assertion's outcome over the run (Lunge's `assertions`, counted like k6 checks). */
@@ -103,6 +126,11 @@ export interface RunMetrics extends MetricsSnapshot {
    * `totalRequests + retries` requests at most).
    */
   retries: number;
+  /**
+   * Requests never sent: not in `totalRequests` (see
+   * {@linkcode NotSentCounts}); a run always writes it (absent: none).
+   */
+  notSent?: NotSentCounts;
 }
 
 /** The whole JSON result of a run. */
@@ -123,7 +151,7 @@ export interface RunResult {
   collector: "atomic" | "mutex";
   /** Per scenario name. */
   scenarios: Record<string, ScenarioResult>;
-  /** The collector's final snapshot, plus the client's retries. */
+  /** The collector's final snapshot, plus the client's retries and the requests not sent. */
   metrics: RunMetrics;
   /** One point per second, oldest first, no gaps. */
   timeSeries: { interval: number; points: RunTimeSeriesPoint[] };

@@ -179,24 +179,26 @@ Deno.test("steps: login -> token -> profile, built-ins rendered, server counts e
     const signal = new AbortController().signal;
     for (let it = 0; it < 2; it++) {
       vu.iteration = it;
-      const login = await steps.run(0, vu, performance.now(), signal);
+      const login = await steps.run(0, vu, { start: performance.now(), signal });
       assert.equal(login.statusCode, 200);
       assert.equal(login.error, undefined);
       assert.match(vu.vars.get("token")!, /^[0-9a-f]{32}$/);
-      const profile = await steps.run(1, vu, performance.now(), signal);
+      const profile = await steps.run(1, vu, { start: performance.now(), signal });
       assert.equal(profile.error, undefined, "the token was accepted and the user matched");
       assert.ok(profile.bytes > 0);
     }
     assert.deepEqual(steps.tally.passes, [[2], [2], []]);
     // Without the token: reported, never sent.
     const fresh: VuState = { vuId: 4, iteration: 0, vars: new Map() };
-    const missing = await steps.run(1, fresh, performance.now(), signal);
+    const missing = await steps.run(1, fresh, { start: performance.now(), signal });
     assert.deepEqual([missing.statusCode, missing.error, missing.sent], [
       0,
       "missing variable token",
       false,
     ]);
-    assert.deepEqual(steps.tally.fails, [[0], [1], []]);
+    // Not sent: its assertion is not evaluated (no response to check), neither passed nor failed.
+    assert.deepEqual(steps.tally.fails, [[0], [0], []]);
+    assert.deepEqual(steps.tally.passes, [[2], [2], []]);
     assert.deepEqual(server.stats().byPath, { "/login": 2, "/profile": 2 });
   } finally {
     t.close();
@@ -229,11 +231,11 @@ Deno.test("steps: a failed assertion is the request's error; per-request timeout
     const steps = new ScenarioSteps(spec, t);
     const vu: VuState = { vuId: 1, iteration: 0, vars: new Map() };
     const signal = new AbortController().signal;
-    const failed = await steps.run(0, vu, performance.now(), signal);
+    const failed = await steps.run(0, vu, { start: performance.now(), signal });
     assert.deepEqual([failed.statusCode, failed.error], [503, "assertion: status lt 500"]);
     for (const i of [1, 2]) {
       const t0 = performance.now();
-      const slow = await steps.run(i, vu, t0, signal);
+      const slow = await steps.run(i, vu, { start: t0, signal });
       assert.equal(slow.error, "timeout", `request ${i}`);
       assert.ok(slow.end - t0 < 2_000, `request ${i} timed out after ${slow.end - t0} ms`);
     }

@@ -1,6 +1,9 @@
 /**
  * Private helper: the fields of Lunge's v2 perf schema at each level, and
  * the unknown-field check (every unknown field is reported, with its path).
+ * Settings beyond Lunge's schema: `maxIdleConns` and `idleTimeout` (the HTTP
+ * client's idle-connection bounds, as Go's Transport names them),
+ * `maxRedirects` (k6's) and `compression`.
  *
  * @module
  */
@@ -15,9 +18,13 @@ export const FIELDS = {
     "timeout",
     "maxConnectionsPerHost",
     "maxIdleConnsPerHost",
+    "maxIdleConns",
+    "idleTimeout",
     "headers",
     "userAgent",
     "insecureSkipVerify",
+    "maxRedirects",
+    "compression",
   ],
   scenario: [
     "executor",

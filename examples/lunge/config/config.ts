@@ -83,6 +83,23 @@ function parseSettings(v: unknown, problems: Problems): Settings {
   settings.headers = problems.try(() => headers(v.headers, "settings.headers")) ?? {};
   settings.userAgent = problems.try(() => str(v, "userAgent", p));
   settings.insecureSkipVerify = problems.try(() => bool(v, "insecureSkipVerify", p)) ?? false;
+  // Beyond Lunge's schema: redirects followed (k6's maxRedirects) and compression.
+  settings.maxRedirects = problems.try(() => int(v, "maxRedirects", p, 0));
+  const compression = v.compression;
+  if (typeof compression === "boolean") settings.compression = compression;
+  else if (typeof compression === "string" && compression.trim() !== "") {
+    if (/[\r\n\0]/.test(compression)) {
+      problems.add(
+        `settings.compression: must be one header line, got ${JSON.stringify(compression)}`,
+      );
+    } else settings.compression = compression;
+  } else if (compression !== undefined && compression !== null) {
+    problems.add(
+      `settings.compression: must be true, false or an Accept-Encoding value such as "gzip, br", got ${
+        JSON.stringify(compression)
+      }`,
+    );
+  }
   return settings;
 }
 

@@ -195,6 +195,17 @@ export interface Settings {
   userAgent?: string;
   /** Accept any TLS certificate. */
   insecureSkipVerify: boolean;
+  /**
+   * Most redirects followed per request (k6's `maxRedirects`); each hop is
+   * counted as a request. `0`: none. Absent: the client's default, 10.
+   */
+  maxRedirects?: number;
+  /**
+   * Ask for compressed responses: `true` sends `Accept-Encoding: gzip,
+   * deflate, br, zstd`, a string sends that value (on requests that set no
+   * `Accept-Encoding`); bodies read for assertions and extracts are decoded.
+   */
+  compression?: boolean | string;
 }
 
 /** A whole validated test. */

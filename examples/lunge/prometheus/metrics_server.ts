@@ -2,7 +2,9 @@
  * `--prometheus-listen <host:port>`: serves `/metrics` (Prometheus text
  * exposition 0.0.4) while the run lasts: the module's
  * `toPrometheusText` of the latest snapshot with classic latency histograms
- * (its fixed 1 % bucket set), plus the engine's VUs and iterations.
+ * (its fixed 1 % bucket set), plus the engine's VUs and iterations, and the
+ * requests never sent (`lunge_http_reqs_not_sent_total{scenario,name,reason}`:
+ * not in the module's request counts).
  *
  * @module
  */
@@ -40,6 +42,22 @@ export function metricsText(f: PushFigures, labels: Record<string, string>): str
     "# TYPE lunge_dropped_iterations_total counter",
     ...f.scenarios.map((s) =>
       `lunge_dropped_iterations_total${lbl([`scenario="${escape(s.name)}"`])} ${s.dropped}`
+    ),
+    "# HELP lunge_http_reqs_not_sent_total Requests never sent (not in the request counts), " +
+    "by scenario, name and reason.",
+    "# TYPE lunge_http_reqs_not_sent_total counter",
+    ...f.scenarios.flatMap((s) =>
+      Object.entries(s.notSent ?? {}).flatMap(([reason, byName]) =>
+        Object.entries(byName).map(([name, n]) =>
+          `lunge_http_reqs_not_sent_total${
+            lbl([
+              `scenario="${escape(s.name)}"`,
+              `name="${escape(name)}"`,
+              `reason="${escape(reason)}"`,
+            ])
+          } ${n}`
+        )
+      )
     ),
   ];
   return base + lines.join("\n") + "\n";

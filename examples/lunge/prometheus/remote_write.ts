@@ -8,7 +8,9 @@
  * - `lunge_http_reqs_total{status}`, `lunge_http_req_failed_total`,
  *   `lunge_data_received_bytes_total`, `lunge_http_reqs_by_name_total{name}`;
  * - `lunge_vus` (active), `lunge_generation_rate`,
- *   `lunge_iterations_total{scenario}`, `lunge_dropped_iterations_total{scenario}`;
+ *   `lunge_iterations_total{scenario}`, `lunge_dropped_iterations_total{scenario}`,
+ *   `lunge_http_reqs_not_sent_total{scenario,name,reason}` (requests never
+ *   sent: not in `lunge_http_reqs_total`);
  * - latency, `lunge_http_req_duration_seconds` (and `…_by_name_seconds{name}`):
  *   a native histogram of schema 8 (buckets 2^(1/256) ≈ 0.27 % wide; each
  *   of our buckets, at most 1/128 of its value wide, goes to the native
@@ -45,8 +47,16 @@ export interface PushFigures {
   histograms: { all: LatencyHistogram; byName: Record<string, LatencyHistogram> };
   /** VUs busy now, over every worker. */
   activeVUs: number;
-  /** Per scenario: iterations started and dropped so far. */
-  scenarios: { name: string; iterations: number; dropped: number }[];
+  /**
+   * Per scenario: iterations started and dropped so far, and the requests
+   * never sent, `[reason][request name]` (not in the snapshot's counts).
+   */
+  scenarios: {
+    name: string;
+    iterations: number;
+    dropped: number;
+    notSent?: Record<string, Record<string, number>>;
+  }[];
   /** Epoch ms of the figures. */
   timestamp: number;
 }
@@ -132,6 +142,15 @@ export function runSeries(f: PushFigures, base: Label[], mode: HistogramMode): S
   for (const sc of f.scenarios) {
     add("lunge_iterations_total", [["scenario", sc.name]], sc.iterations);
     add("lunge_dropped_iterations_total", [["scenario", sc.name]], sc.dropped);
+    for (const [reason, byName] of Object.entries(sc.notSent ?? {})) {
+      for (const [name, n] of Object.entries(byName)) {
+        add("lunge_http_reqs_not_sent_total", [
+          ["scenario", sc.name],
+          ["name", name],
+          ["reason", reason],
+        ], n);
+      }
+    }
   }
   const latency = (name: string, labels: Label[], h: LatencyHistogram) => {
     if (mode === "classic") out.push(...classicSeries(name, [...base, ...labels], h, t));

@@ -1,6 +1,8 @@
 /**
  * The end-of-run console summary, in Lunge's format plus what Lunge lacked
- * (an error breakdown, dropped iterations, the real median).
+ * (an error breakdown, dropped iterations, the real median, the requests
+ * that were never sent: a "Not Sent" line beside the totals and a table by
+ * reason and by name, shown only when there are some).
  *
  * @module
  */
@@ -111,10 +113,36 @@ function totalsLines(result: RunResult, color: boolean): Lines {
   return [
     field("Duration", formatDuration(result.duration)),
     field("Total Reqs", formatCount(m.totalRequests)),
+    ...notSentTotal(result, color),
     field("Success Rate", `${successText(result, color)} ${dim(counts, color)}`),
     field("Throughput", `${formatRate(m.requestsPerSecond)} req/s`),
     field("Data Transferred", `${formatBytes(m.totalBytes)} received (${perSecond}/s)`),
   ];
+}
+
+/** The "Not Sent" totals line, or nothing when every request was sent. */
+function notSentTotal(result: RunResult, color: boolean): Lines {
+  const total = result.metrics.notSent?.total ?? 0;
+  if (total === 0) return [];
+  const note = dim("(never left: not in Total Reqs)", color);
+  return [field("Not Sent", `${yellow(formatCount(total), color)} ${note}`)];
+}
+
+/** Requests never sent, by reason and by request name, or nothing when none. */
+function notSentLines(result: RunResult, color: boolean): Lines {
+  const n = result.metrics.notSent;
+  if (n === undefined || n.total === 0) return [];
+  const out: Lines = [];
+  for (const [title, counts] of [["By Reason", n.byReason], ["By Name", n.byName]] as const) {
+    out.push(
+      ...table(
+        [title, "Count"],
+        sortedCounts(counts).map(([k, c]) => [k, formatCount(c)]),
+        color,
+      ),
+    );
+  }
+  return out;
 }
 
 /** The latency distribution (p99.9 when verbose). */
@@ -320,6 +348,7 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
   section("Requests by Name", byNameLines(result, color));
   section("Checks", checkLines(result, color));
   section("Errors", errorLines(result, color));
+  section("Not Sent", notSentLines(result, color));
   const limiter = rateLimiterFigures(result);
   if (limiter !== null) {
     const names = limiter.scenarios.map((f) => f.name).join(", ");

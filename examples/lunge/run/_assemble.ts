@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { MetricsSnapshot, TimeSeriesData } from "../../../mod.ts";
+import type { MetricsSnapshot, TimeSeriesData } from "@lunge/metrics";
 import type { ScenarioSpec } from "../config/config.ts";
 import type {
   CheckResult,
@@ -23,6 +23,7 @@ import { isArrivalRate, peakRate, peakVUs, plannedIterations } from "./executors
 import type { WorkerCounters } from "./_protocol.ts";
 import { LagHistogram, type LagState } from "./_lag_histogram.ts";
 import { stripeFraction, stripeShare } from "./stripe.ts";
+import { addNotSent, notSentCounts, type NotSentTable } from "./_not_sent.ts";
 
 /** A phase change: epoch ms and the phase entered. */
 export type PhaseMark = { timestamp: number; phase: Phase };
@@ -63,6 +64,8 @@ export interface CounterSums {
   peakVUs: number[];
   /** Requests the workers' HTTP clients retried on a fresh connection. */
   retries: number;
+  /** Per scenario: requests never sent, `[reason][name]`. */
+  notSent: NotSentTable[];
 }
 
 /** Sums the workers' counters; the VUs of finished workers are not active. */
@@ -74,6 +77,7 @@ export function sumCounters(workers: readonly WorkerReport[], scenarios: number)
     dropped: new Array<number>(scenarios).fill(0),
     peakVUs: new Array<number>(scenarios).fill(0),
     retries: 0,
+    notSent: Array.from({ length: scenarios }, () => ({})),
   };
   for (const s of workers) {
     const c = s.counters;
@@ -85,6 +89,7 @@ export function sumCounters(workers: readonly WorkerReport[], scenarios: number)
       total.iterations[i] += c.iterations[i];
       total.dropped[i] += c.dropped[i];
       total.peakVUs[i] += c.peakVUs[i];
+      addNotSent(total.notSent[i], c.notSent?.[i]);
     }
   }
   return total;
@@ -166,7 +171,7 @@ export function assembleResult(input: AssembleInput): RunResult {
     timeUnit: "ms",
     collector: input.collector,
     scenarios: scenarioResults(input),
-    metrics: { ...snapshot, retries: sums.retries },
+    metrics: { ...snapshot, retries: sums.retries, notSent: notSentCounts(sums.notSent) },
     timeSeries: {
       interval: series.interval,
       points: seriesPoints(series, input.samples, phases, endedAt),
@@ -244,6 +249,7 @@ function scenarioResults(input: AssembleInput): Record<string, ScenarioResult> {
       // planned iterations its stripe owns (shares that add up).
       targetRate: peakRate(s) * stripeFraction(s.stripe),
       plannedIterations: stripeShare(Math.round(plannedIterations(s, ranUntil)), s.stripe),
+      notSent: notSentCounts([sums.notSent[i]]),
     };
     Object.assign(results[s.name], lungeFields(s, i, input.workers));
     if (isArrivalRate(s)) {

@@ -29,6 +29,7 @@ export function tickCounters(config: TestConfig, workers: readonly WorkerReport[
       name: s.name,
       iterations: sums.iterations[i],
       dropped: sums.dropped[i],
+      notSent: sums.notSent[i],
     })),
   };
 }

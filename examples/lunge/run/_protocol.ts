@@ -7,6 +7,7 @@
 import type { CollectorHandle } from "@lunge/metrics";
 import type { ScenarioSpec, Settings } from "../config/config.ts";
 import type { LagState } from "./_lag_histogram.ts";
+import type { NotSentTable } from "./_not_sent.ts";
 
 /** Main -> worker: everything a worker needs, sent once. */
 export interface InitMessage {
@@ -67,6 +68,8 @@ export interface WorkerCounters {
   peakVUs: number[];
   /** Requests the worker's HTTP client retried on a fresh connection (`HttpClient.retries`). */
   retries?: number;
+  /** Per scenario: requests never sent, `[reason][request name]` (not in `requests`). */
+  notSent?: NotSentTable[];
 }
 
 /** Worker -> main. */

@@ -48,13 +48,15 @@ export interface RunOptions {
   /** Aborting stops the run gracefully (as SIGINT does). */
   signal?: AbortSignal;
   /**
-   * Stop on SIGINT and on SIGTERM where supported (default false): the first
-   * stops gracefully (in-flight requests get the longest gracefulStop), the
-   * second cuts at once (in-flight requests are counted as interrupted) and
-   * the run still returns its result; a third exits the process (130).
+   * Stop on SIGINT and on SIGTERM where supported (default false), as k6
+   * does: the first cuts at once — requests in flight are counted as
+   * interrupted (they were sent), ones still waiting for a connection as not
+   * sent, nothing more is sent — and the run returns its result within
+   * about a second, whatever the timeout and gracefulStop; the second exits
+   * the process at once (130).
    */
   handleSignals?: boolean;
-  /** Called on each stop signal (1: stopping gracefully, 2: cutting now) before acting on it. */
+  /** Called on each stop signal (1: cutting now, 2: exiting at once) before acting on it. */
   onSignal?: (info: StopSignalInfo) => void;
   /** Run one execution segment of the test (`--segment`): its share of the VUs and iterations. */
   segment?: Segment;
@@ -71,9 +73,9 @@ export interface RunOptions {
 
 /** What {@linkcode RunOptions.onSignal} is told. */
 export interface StopSignalInfo {
-  /** 1 for the first signal (graceful stop), 2 for the second (cut now). */
+  /** 1 for the first signal (cut now, then report), 2 for the second (exit 130 at once). */
   count: number;
-  /** The longest a graceful stop waits for in-flight requests: the longest gracefulStop, ms. */
+  /** The longest gracefulStop, ms: what the end of the schedule (not a signal) waits at most. */
   graceMs: number;
 }
 
@@ -88,15 +90,17 @@ const END_ACK_MS = 3_000;
 
 /**
  * Installs SIGINT (and SIGTERM where Deno supports it) listeners: the first
- * calls `stop`, the second `cut`, a third exits (130). Returns the remover.
+ * calls `cut`, the second `exit` and then exits (130). Returns the remover.
  */
-function installSignals(o: { stop: () => void; cut: () => void }): () => void {
+function installSignals(o: { cut: () => void; exit: () => void }): () => void {
   let count = 0;
   const onInt = () => {
     count++;
-    if (count === 1) o.stop();
-    else if (count === 2) o.cut();
-    else Deno.exit(130);
+    if (count === 1) o.cut();
+    else {
+      o.exit();
+      Deno.exit(130);
+    }
   };
   const signals: Deno.Signal[] = ["SIGINT"];
   if (Deno.build.os !== "windows") signals.push("SIGTERM");
@@ -110,8 +114,8 @@ const now = () => performance.timeOrigin + performance.now();
 
 /**
  * Wires the stop requests to `control`: the abort signal (a graceful stop)
- * and, with `handleSignals`, SIGINT/SIGTERM (graceful, then cut, each told to
- * `onSignal` first). Returns the remover.
+ * and, with `handleSignals`, SIGINT/SIGTERM (cut now, then exit 130, each
+ * told to `onSignal` first). Returns the remover.
  */
 function listenForStops(options: RunOptions, control: RunControl): () => void {
   const onAbort = () => control.interrupt();
@@ -119,14 +123,12 @@ function listenForStops(options: RunOptions, control: RunControl): () => void {
   const graceMs = Math.max(...options.config.scenarios.map((s) => s.gracefulStopMs));
   const removeSignals = options.handleSignals
     ? installSignals({
-      stop: () => {
+      cut: () => {
         options.onSignal?.({ count: 1, graceMs });
         control.interrupt();
-      },
-      cut: () => {
-        options.onSignal?.({ count: 2, graceMs });
         control.cutAll();
       },
+      exit: () => options.onSignal?.({ count: 2, graceMs }),
     })
     : () => {};
   return () => {

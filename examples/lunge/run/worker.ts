@@ -12,9 +12,14 @@
  * in-flight iterations finish within the scenario's gracefulStop, then cut
  * them: every request still in flight is recorded as failed with error type
  * `"interrupted"` (status 0, timed up to the cut; one still queued for a
- * connection was never sent and is not counted), think-time waits end and
- * no request is sent after the cut, so every request sent is counted once.
- * `cut` (a second Ctrl-C) cuts at once. Then flush and close the collector,
+ * connection was never sent: it is counted as not sent, `cut before
+ * sending`), think-time waits end and no request is sent after the cut, so
+ * every request sent is counted once. `cut` (Ctrl-C) cuts at once.
+ *
+ * A request that ends before any byte of it left (a missing variable, an
+ * invalid request, a DNS failure, a refused permission: `_not_sent.ts`) is
+ * never given to `recordRequest`: it is counted as not sent, per scenario,
+ * reason and name, so the collector's `totalRequests` is what was sent. Then flush and close the collector,
  * close the client and post `done`; the engine terminates the worker only
  * after `done` (or when it does not come in time, which the run reports).
  *
@@ -54,6 +59,7 @@ import type { FromWorker, InitMessage, ToWorker, WorkerCounters } from "./_proto
 import { longTimeout, type LongTimer, wait } from "./_timer.ts";
 import { isBare, ScenarioSteps, type StepTools, type VuState } from "./_steps.ts";
 import { RowBuffer } from "./_row_buffer.ts";
+import { CUT_BEFORE_SENDING, isNotSentError, NotSentTally } from "./_not_sent.ts";
 
 const ORIGIN = performance.timeOrigin;
 /** The error type of a request still in flight when its scenario was cut. */
@@ -109,6 +115,8 @@ class ScenarioRunner {
   cut = false;
   /** Requests recorded as interrupted at the cut. */
   interrupted = 0;
+  /** Requests that were never sent (not recorded). */
+  readonly notSent: NotSentTally = new NotSentTally();
   #index: number;
   #count: number;
   /** Bare requests, prepared once; undefined for those {@linkcode ScenarioSteps} runs. */
@@ -223,8 +231,8 @@ class ScenarioRunner {
     const now = performance.now();
     for (const f of this.#inflight) {
       if (!f.written) {
-        f.cancelled = true; // still queued for a connection: never sent, so not counted
-        requestsSent--;
+        f.cancelled = true; // still queued for a connection: never sent
+        this.#unsent(f.i, CUT_BEFORE_SENDING);
         continue;
       }
       this.#record(f.i, f.start, now, { statusCode: 0, bytes: 0, error: INTERRUPTED });
@@ -352,26 +360,31 @@ class ScenarioRunner {
     let answered = true;
     for (let i = 0; i <= last && !this.cut; i++) {
       const start = i === 0 && scheduled >= 0 ? scheduled : performance.now();
-      // The HTTP client marks a bare request written; other steps count as sent.
-      const flight: InFlight = { i, start, written: prepared[i] === undefined, cancelled: false };
+      // The HTTP client marks a request written (a fetch one counts as written).
+      const flight: InFlight = { i, start, written: false, cancelled: false };
       this.#inflight.add(flight);
       requestsSent++;
       const bare = prepared[i];
       // Bare requests: the prepared bytes. Others: variables, checks, extracts (_steps.ts).
       let outcome: HttpOutcome;
       let end: number;
+      let sent: boolean;
       if (bare !== undefined) {
         outcome = await this.#client.send(bare, flight);
         end = performance.now();
+        sent = !isNotSentError(outcome.error);
       } else {
-        const step = await this.#steps.run(i, vu, start, this.#cutOff.signal);
+        const step = await this.#steps.run(i, vu, { start, signal: this.#cutOff.signal, flight });
         outcome = step;
         end = step.end;
+        sent = step.sent;
       }
       if (this.cut) return answered;
       this.#inflight.delete(flight);
-      this.#record(i, start, end, outcome);
       if (outcome.statusCode === 0) answered = false;
+      // Nothing left for the target: not an HTTP request (_not_sent.ts).
+      if (!sent) this.#unsent(i, outcome.error ?? "not sent");
+      else this.#record(i, start, end, outcome);
       // As in Lunge, no think time after the iteration's last request.
       const think = this.#think[i];
       if (think > 0 && i < last && !this.stopping) await wait(think, this.#cutOff.signal);
@@ -379,8 +392,29 @@ class ScenarioRunner {
     return answered;
   }
 
-  /** Records request `i` of the iteration: timed from `start` to `end` (ms, performance clock). */
+  /** Counts request `i` as never sent, for `reason`: it is not recorded. */
+  #unsent(i: number, reason: string): void {
+    requestsSent--;
+    this.notSent.add(reason, this.#names[i]);
+  }
+
+  /**
+   * Records request `i` of the iteration: timed from `start` to `end` (ms,
+   * performance clock). Each redirect hop before its final response is a
+   * request of its own (as k6 counts them, and as the server logs them):
+   * recorded under the same name, timed from when it was sent (the first
+   * from `start`) to the end of its response; the final response from the
+   * end of the last hop.
+   */
   #record(i: number, start: number, end: number, outcome: HttpOutcome): void {
+    const hops = outcome.hops;
+    if (hops !== undefined) {
+      for (const h of hops) {
+        this.#record(i, start, h.end, h);
+        start = h.end;
+      }
+      requestsSent += hops.length;
+    }
     const r = this.#result;
     r.startTime = ORIGIN + start;
     r.duration = end - start;
@@ -411,7 +445,8 @@ function counters(): WorkerCounters {
     iterations: runners.map((r) => r.iterations),
     dropped: runners.map((r) => r.dropped),
     peakVUs: runners.map((r) => r.peak),
-    retries: tools?.client.retries ?? 0,
+    retries: (tools?.client.retries ?? 0) + extraRetries(),
+    notSent: runners.map((r) => r.notSent.toJSON()),
   };
 }
 
@@ -438,7 +473,16 @@ function checkDone(): void {
 /** Clients for requests with their own timeout, one per distinct timeout. */
 const extraClients = new Map<number, HttpClient>();
 
+/** Retries of the clients for requests with their own timeout (closed ones too). */
+function extraRetries(): number {
+  let n = closedRetries;
+  for (const c of extraClients.values()) n += c.retries;
+  return n;
+}
+let closedRetries = 0;
+
 function closeExtraClients(): void {
+  closedRetries = extraRetries();
   for (const c of extraClients.values()) c.close();
   extraClients.clear();
 }
@@ -449,8 +493,12 @@ function init(msg: InitMessage): void {
     timeoutMs: s.timeoutMs,
     maxConnectionsPerHost: s.maxConnectionsPerHost,
     maxIdleConnsPerHost: s.maxIdleConnsPerHost,
+    maxIdleConns: s.maxIdleConns,
+    idleTimeoutMs: s.idleTimeoutMs,
     insecureSkipVerify: s.insecureSkipVerify,
     userAgent: s.userAgent,
+    maxRedirects: s.maxRedirects,
+    compression: s.compression,
   });
   workerIndex = msg.index;
   workerCount = msg.count;
@@ -463,8 +511,12 @@ function init(msg: InitMessage): void {
           timeoutMs,
           maxConnectionsPerHost: s.maxConnectionsPerHost,
           maxIdleConnsPerHost: s.maxIdleConnsPerHost,
+          maxIdleConns: s.maxIdleConns,
+          idleTimeoutMs: s.idleTimeoutMs,
           insecureSkipVerify: s.insecureSkipVerify,
           userAgent: s.userAgent,
+          maxRedirects: s.maxRedirects,
+          compression: s.compression,
         });
         extraClients.set(timeoutMs, c);
       }
