@@ -10,6 +10,9 @@
  *    returns nothing, its result with `@returns`.
  * 3. No function in src/ or examples/ is longer than 80 lines, unless the
  *    comment just above it says why (it contains "long because").
+ * 4. Outside src/, no module imports mod.ts or a file of src/ by a relative
+ *    path: the engine, tests, benches and examples import the library by
+ *    name (`@lunge/metrics`), through its public API only.
  *
  * Run: deno run --allow-read --allow-run .ci/check_source.ts
  *
@@ -166,6 +169,33 @@ async function checkLengths(dir: string): Promise<void> {
   }
 }
 
+/** Rule 4: every import, re-export and dynamic import outside src/. */
+async function checkLibraryImports(dir: string): Promise<void> {
+  const library = [new URL("mod.ts", ROOT).href, new URL("src/", ROOT).href];
+  for await (const file of walk(new URL(dir, ROOT))) {
+    if (file.href.startsWith(library[1])) continue;
+    const text = await Deno.readTextFile(file);
+    const source = ts.createSourceFile(file.pathname, text, ts.ScriptTarget.Latest, true);
+    const visit = (node: ts.Node) => {
+      const spec = (ts.isImportDeclaration(node) || ts.isExportDeclaration(node))
+        ? node.moduleSpecifier
+        : ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword
+        ? node.arguments[0]
+        : undefined;
+      if (spec && ts.isStringLiteral(spec) && spec.text.startsWith(".")) {
+        const target = new URL(spec.text, file).href;
+        if (target === library[0] || target.startsWith(library[1])) {
+          const rel = fileURLToPath(file).slice(fileURLToPath(ROOT).length);
+          const line = source.getLineAndCharacterOfPosition(spec.getStart()).line + 1;
+          problems.push(`${rel}:${line}: imports "${spec.text}": use "@lunge/metrics"`);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+}
+
 async function* walk(dir: URL): AsyncGenerator<URL> {
   for await (const entry of Deno.readDir(dir)) {
     const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
@@ -179,11 +209,12 @@ await checkCycles("examples/lunge.ts");
 await checkDocs();
 await checkLengths("src/");
 await checkLengths("examples/");
+for (const dir of ["examples/", "tests/", "bench/", ".ci/"]) await checkLibraryImports(dir);
 if (problems.length > 0) {
   for (const p of problems) console.error(`check_source: ${p}`);
   Deno.exit(1);
 }
 console.log(
   "check_source: no import cycle; every export documented with an asserting example; " +
-    `no function over ${MAX_LINES} lines`,
+    `no function over ${MAX_LINES} lines; the library imported by name outside src/`,
 );
