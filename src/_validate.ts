@@ -32,14 +32,23 @@ export const FUTURE_MS = 60_000;
 /** How far behind the wall clock a completion may be. */
 export const PAST_MS = 3_600_000;
 
+/** A refused value as a message shows it: strings quoted, objects as JSON (both cut). */
 function describe(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v.length > 80 ? v.slice(0, 80) + "…" : v);
+  const cut = (t: string) => t.length > 80 ? t.slice(0, 80) + "…" : t;
+  if (typeof v === "string") return JSON.stringify(cut(v));
   if (typeof v === "bigint") return `${v}n`;
-  try {
-    return String(v);
-  } catch {
-    return typeof v;
+  if (typeof v === "symbol") return v.toString();
+  if (typeof v === "function") return "a function";
+  if (typeof v === "object" && v !== null) {
+    const kind = Array.isArray(v) ? "an array" : "an object";
+    try {
+      const json = JSON.stringify(v);
+      return json === undefined ? kind : `${kind} ${cut(json)}`;
+    } catch {
+      return kind; // circular, a BigInt inside, or a throwing toJSON
+    }
   }
+  return String(v);
 }
 
 /** True when the fields, read once by the caller, make a valid result. */
@@ -65,7 +74,11 @@ export function rejectResult(r: unknown): never {
   throw new TypeError(`recordRequest: result must be an object (got ${describe(r)})`);
 }
 
-/** Throw the TypeError/RangeError naming the first invalid field (values read once). */
+/**
+ * Throw the TypeError/RangeError naming the first invalid field and the
+ * value it holds (values read once). Every field gets its own checks: a
+ * valid field never takes the blame for another.
+ */
 export function rejectFields(
   s: unknown,
   d: unknown,
@@ -74,11 +87,11 @@ export function rejectFields(
   e: unknown,
   n: unknown,
 ): never {
-  const fields: [string, unknown][] = [["startTime", s], ["duration", d], ["statusCode", c], [
+  const numbers: [string, unknown][] = [["startTime", s], ["duration", d], ["statusCode", c], [
     "bytes",
     b,
   ]];
-  for (const [field, v] of fields) {
+  for (const [field, v] of numbers) {
     if (typeof v !== "number") {
       throw new TypeError(`RequestResult.${field} must be a number (got ${describe(v)})`);
     }
@@ -101,13 +114,20 @@ export function rejectFields(
     throw new RangeError(`RequestResult.bytes must be an integer >= 0 (got ${bytes})`);
   }
   for (const [field, v] of [["error", e], ["name", n]] as const) {
-    if (v == null) continue;
+    if (v == null) continue; // absent: valid
     if (typeof v !== "string") {
-      throw new TypeError(`RequestResult.${field} must be a string (got ${describe(v)})`);
+      throw new TypeError(`RequestResult.${field} must be a string or absent (got ${describe(v)})`);
     }
-    throw new RangeError(`RequestResult.${field} must not be empty`);
+    if (v === "") {
+      throw new RangeError(`RequestResult.${field} must not be empty (got "")`);
+    }
   }
-  throw new TypeError("recordRequest: invalid result"); // unreachable when checks agree
+  // Reached only if validFields and these checks disagree: a bug, named as one.
+  throw new TypeError(
+    `recordRequest: result refused by the fast check but no field is invalid ` +
+      `(startTime ${start}, duration ${duration}, statusCode ${status}, bytes ${bytes}, ` +
+      `error ${describe(e)}, name ${describe(n)})`,
+  );
 }
 
 /**
@@ -116,15 +136,18 @@ export function rejectFields(
  */
 export function checkCompletion(startTime: number, duration: number, k: number): void {
   const now = Date.now();
-  const end = startTime + duration;
   if (k * 1000 > now + FUTURE_MS || (k + 1) * 1000 < now - PAST_MS) {
-    const ahead = end > now;
+    const end = startTime + duration;
+    // The start alone outside the window: the start is wrong; else the duration took it out.
+    const field = startTime > now + FUTURE_MS || startTime < now - PAST_MS
+      ? "startTime"
+      : "duration";
+    const gap = Math.round(Math.abs(end - now) / 1000);
     throw new RangeError(
-      `RequestResult.startTime + duration (${end}) is ${Math.round(Math.abs(end - now) / 1000)} s ${
-        ahead ? "ahead of" : "behind"
-      } the clock (the window is ${FUTURE_MS / 1000} s ` +
-        `ahead to ${PAST_MS / 1000} s behind): startTime must be epoch milliseconds ` +
-        "(Date.now(), not performance.now() or seconds) and duration milliseconds",
+      `RequestResult.${field} puts the completion ${gap} s ${end > now ? "ahead of" : "behind"} ` +
+        `the clock (got startTime ${startTime}, duration ${duration}; the window is ` +
+        `${FUTURE_MS / 1000} s ahead to ${PAST_MS / 1000} s behind): startTime must be epoch ` +
+        "milliseconds (Date.now(), not performance.now() or seconds) and duration milliseconds",
     );
   }
 }
