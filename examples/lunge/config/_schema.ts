@@ -25,6 +25,11 @@ export const FIELDS = {
     "insecureSkipVerify",
     "maxRedirects",
     "compression",
+    "tls",
+    "http2",
+    "maxConcurrentStreams",
+    "proxy",
+    "unixSocket",
   ],
   scenario: [
     "executor",

@@ -19,6 +19,7 @@ import { expandEnv } from "./_env.ts";
 import { checkDepth, parseDocument, refuseFunctionalConfig } from "./_document.ts";
 import { parseScenario } from "./_scenario.ts";
 import { parseDurationMs } from "./_duration.ts";
+import { parseTransport } from "./_transport.ts";
 import type { ScenarioSpec, Settings, Stage, TestConfig } from "./types.ts";
 
 export { formatDurationMs, parseDurationMs } from "./_duration.ts";
@@ -100,6 +101,7 @@ function parseSettings(v: unknown, problems: Problems): Settings {
       }`,
     );
   }
+  parseTransport(v, settings, problems);
   return settings;
 }
 

@@ -206,6 +206,32 @@ export interface Settings {
    * `Accept-Encoding`); bodies read for assertions and extracts are decoded.
    */
   compression?: boolean | string;
+  /** `settings.tls`: CA file, client certificate and key files, skip-verify, SNI. */
+  tls?: TlsFileSettings;
+  /** The PEM text of `tls`'s files, read before the run (config/_transport.ts loadTlsFiles). */
+  tlsPem?: { ca?: string; cert?: string; key?: string };
+  /** HTTP/2 for https: absent uses it when the server offers it (ALPN), true forces, false never. */
+  http2?: boolean;
+  /** Most concurrent streams per HTTP/2 connection (default 100; the server's limit applies too). */
+  maxConcurrentStreams?: number;
+  /** Proxies by scheme (`--proxy`, `settings.proxy`, or HTTP_PROXY / HTTPS_PROXY / NO_PROXY). */
+  proxy?: { http?: string; https?: string; noProxy?: string };
+  /** Connect through this Unix socket instead of TCP (`--unix-socket`). */
+  unixSocket?: string;
+}
+
+/** `settings.tls` as given: file paths (relative to the working directory) and flags. */
+export interface TlsFileSettings {
+  /** CA certificate file (PEM) trusted besides the system's roots. */
+  caFile?: string;
+  /** Client certificate file (PEM), with `keyFile`. */
+  certFile?: string;
+  /** Client private key file (PEM), with `certFile`. */
+  keyFile?: string;
+  /** Skip the host name check (chain checks need Deno's --unsafely-ignore-certificate-errors). */
+  insecureSkipVerify?: boolean;
+  /** The TLS server name (SNI) instead of the URL's host. */
+  serverName?: string;
 }
 
 /** A whole validated test. */

@@ -6,8 +6,8 @@
  *
  * One request's way here: render its templates (a missing variable ends it:
  * reported failed with `missing variable <name>`, never sent with a literal
- * `{{x}}`) -> send (the engine's client, or `fetch` when the body or
- * headers must be read) -> extracts -> assertions. Its error type is the
+ * `{{x}}`) -> send (the engine's client; it keeps the head and body when
+ * they must be read, `_capture.ts`) -> extracts -> assertions. Its error type is the
  * transport error, else the first failed assertion (`assertion: <label>`),
  * else the first failed extract (`extract: <name>`).
  *
@@ -166,7 +166,7 @@ export class ScenarioSteps {
     return { method: r.method, url, headers, body };
   }
 
-  /** Sends request `i` (fetch when its response must be read, else the engine's client). */
+  /** Sends request `i` on the engine's client (keeping the response when it must be read). */
   async #send(
     i: number,
     req: CaptureRequest,
@@ -175,15 +175,12 @@ export class ScenarioSteps {
   ): Promise<[StepOutcome, ResponseView] | undefined> {
     const r = this.#requests[i];
     if (this.#capture[i]) {
-      const got = await capture(req, {
-        timeoutMs: r.timeoutMs ?? this.#tools.timeoutMs,
-        userAgent: this.#tools.userAgent,
-        signal,
-      });
+      // The engine's client, keeping the head and body (_capture.ts).
+      const got = await capture(this.#client(r), req);
       const end = performance.now();
-      const { statusCode, bytes, error } = got;
+      const { statusCode, bytes, error, hops } = got;
       return [
-        { statusCode, bytes, error, end, sent: true },
+        { statusCode, bytes, error, hops, end, sent: true },
         new CapturedResponse(statusCode, end - start, got.headers, got.body),
       ];
     }

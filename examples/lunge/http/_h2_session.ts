@@ -1,0 +1,569 @@
+/**
+ * Private helper: one HTTP/2 connection (RFC 9113) of the client, carrying
+ * many requests at once, each on its own stream: the framing, SETTINGS,
+ * flow control both ways, PING, GOAWAY and RST_STREAM.
+ *
+ * What a stream's `bytes` counts: the frames the server sent on that stream,
+ * each with its 9-byte frame header — HEADERS and CONTINUATION (the header
+ * block as compressed on the wire, interim 1xx and trailers included) and
+ * DATA (with any padding). This is what nginx's `$bytes_sent` counts for an
+ * HTTP/2 request. Frames of the connection itself (SETTINGS, PING,
+ * WINDOW_UPDATE, GOAWAY) belong to no request and are not counted.
+ *
+ * @module
+ */
+import { encodeHeaderBlock, HpackDecoder } from "./_hpack.ts";
+import { ProtocolError } from "./errors.ts";
+
+const PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+const DATA = 0;
+const HEADERS = 1;
+const RST_STREAM = 3;
+const SETTINGS = 4;
+const PUSH_PROMISE = 5;
+const PING = 6;
+const GOAWAY = 7;
+const WINDOW_UPDATE = 8;
+const CONTINUATION = 9;
+
+const END_STREAM = 0x1;
+const ACK = 0x1;
+const END_HEADERS = 0x4;
+const PADDED = 0x8;
+const PRIORITY_FLAG = 0x20;
+
+/** RST_STREAM / GOAWAY codes we send or test for. */
+const CANCEL = 0x8;
+const REFUSED_STREAM = 0x7;
+const NO_ERROR = 0x0;
+
+/** Our receive window per stream (SETTINGS_INITIAL_WINDOW_SIZE) and for the connection. */
+const STREAM_WINDOW = 1 << 24;
+const CONN_WINDOW = 1 << 30;
+/** The largest frame we accept (the default SETTINGS_MAX_FRAME_SIZE, which we keep). */
+const MAX_FRAME = 16_384;
+
+/** What became of one stream. */
+export interface H2Result {
+  /** The final status, or 0. */
+  status: number;
+  /** Bytes of the stream's frames received (see the module doc). */
+  bytes: number;
+  /** An error type of `errors.ts`, when there is no complete response. */
+  error?: "timeout" | "aborted" | "connection reset" | "incomplete response" | "protocol error";
+  /**
+   * The server never processed the request (it was past a GOAWAY's last
+   * stream, or refused with REFUSED_STREAM): safe to send again.
+   */
+  retry?: boolean;
+}
+
+/** One request in flight on a session. */
+class Stream {
+  status = 0;
+  bytes = 0;
+  /** Body bytes not yet sent (flow control), and where they start. */
+  body: Uint8Array | undefined;
+  sent = 0;
+  sendWindow: number;
+  /** Received DATA not yet given back with a WINDOW_UPDATE. */
+  unacked = 0;
+  constructor(
+    readonly id: number,
+    readonly deadline: number,
+    readonly resolve: (r: H2Result) => void,
+    sendWindow: number,
+  ) {
+    this.sendWindow = sendWindow;
+  }
+}
+
+/** A 9-byte frame header and payload, as one array. */
+function frame(
+  type: number,
+  flags: number,
+  id: number,
+  payload: Uint8Array | number[],
+): Uint8Array {
+  const n = payload.length;
+  const f = new Uint8Array(9 + n);
+  f[0] = n >>> 16;
+  f[1] = (n >>> 8) & 255;
+  f[2] = n & 255;
+  f[3] = type;
+  f[4] = flags;
+  f[5] = (id >>> 24) & 127;
+  f[6] = (id >>> 16) & 255;
+  f[7] = (id >>> 8) & 255;
+  f[8] = id & 255;
+  f.set(payload, 9);
+  return f;
+}
+
+function u32(v: number): number[] {
+  return [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+}
+
+function readU32(b: Uint8Array, p: number): number {
+  return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+}
+
+/**
+ * An HTTP/2 connection. It sends the preface and its SETTINGS at once and
+ * reads frames until the connection ends; requests open streams with
+ * {@linkcode H2Session.request}.
+ */
+export class H2Session {
+  #conn: Deno.Conn;
+  #buf = new Uint8Array(4 * (9 + MAX_FRAME));
+  #start = 0;
+  #end = 0;
+  #decoder = new HpackDecoder();
+  #streams = new Map<number, Stream>();
+  #nextId = 1;
+  /** The most streams we open at once (our limit). */
+  #limit: number;
+  /** The server's SETTINGS_MAX_CONCURRENT_STREAMS (unknown until its SETTINGS: assume ours). */
+  #peerMax = Infinity;
+  #peerWindow = 65_535;
+  #peerMaxFrame = 16_384;
+  #connSendWindow = 65_535;
+  #connUnacked = 0;
+  /** The stream whose header block continues in CONTINUATION frames, and its fragments. */
+  #headerStream = 0;
+  #headerParts: Uint8Array[] = [];
+  #headerFlags = 0;
+  #headerBytes = 0;
+  #out: Uint8Array[] = [];
+  #flushing = false;
+  #goaway = false;
+  #closed = false;
+  #onIdle: (s: H2Session) => void;
+  /** Streams opened on this connection so far. */
+  opened = 0;
+
+  /**
+   * @param conn A connection (TLS, ALPN "h2" chosen, or any stream speaking HTTP/2).
+   * @param options `maxStreams`: most concurrent streams we open (the server's
+   *   own limit applies too); `onIdle`: called when a stream ends and the
+   *   session can take another (or has ended).
+   */
+  constructor(conn: Deno.Conn, options: { maxStreams: number; onIdle: (s: H2Session) => void }) {
+    this.#conn = conn;
+    this.#limit = options.maxStreams;
+    this.#onIdle = options.onIdle;
+    const settings = [
+      ...[0, 2],
+      ...u32(0), // SETTINGS_ENABLE_PUSH = 0
+      ...[0, 4],
+      ...u32(STREAM_WINDOW), // SETTINGS_INITIAL_WINDOW_SIZE
+    ];
+    this.#send(PREFACE);
+    this.#send(frame(SETTINGS, 0, 0, settings));
+    this.#send(frame(WINDOW_UPDATE, 0, 0, u32(CONN_WINDOW - 65_535)));
+    this.#readLoop();
+  }
+
+  /** Streams open now. */
+  get active(): number {
+    return this.#streams.size;
+  }
+
+  /** Streams that may still be opened now (0 once draining or closed). */
+  get available(): number {
+    if (this.#goaway || this.#closed || this.#nextId > 0x7fffffff) return 0;
+    return Math.min(this.#limit, this.#peerMax) - this.#streams.size;
+  }
+
+  /** The session ended (closed, or the server sent GOAWAY) and opens no more streams. */
+  get ended(): boolean {
+    return this.#goaway || this.#closed;
+  }
+
+  /**
+   * Opens a stream and sends a request on it: a header block (HPACK, from
+   * {@linkcode encodeHeaderBlock}) and an optional body. Check
+   * {@linkcode H2Session.available} first.
+   *
+   * @param block The request's header block.
+   * @param body The body, if any (sent within the server's flow-control windows).
+   * @param deadline When {@linkcode H2Session.expire} times it out (`performance.now()` ms).
+   * @returns The outcome; never rejects.
+   */
+  request(block: Uint8Array, body: Uint8Array | undefined, deadline: number): Promise<H2Result> {
+    return new Promise<H2Result>((resolve) => {
+      const id = this.#nextId;
+      this.#nextId += 2;
+      this.opened++;
+      const s = new Stream(id, deadline, resolve, this.#peerWindow);
+      this.#streams.set(id, s);
+      const hasBody = body !== undefined && body.length > 0;
+      this.#sendHeaders(id, block, !hasBody);
+      if (hasBody) {
+        s.body = body;
+        this.#pump(s);
+      }
+    });
+  }
+
+  /** Times out the streams whose deadline has passed (RST_STREAM CANCEL). */
+  expire(now: number): void {
+    for (const s of this.#streams.values()) {
+      if (s.deadline > now) continue;
+      this.#send(frame(RST_STREAM, 0, s.id, u32(CANCEL)));
+      this.#finish(s, { status: 0, bytes: s.bytes, error: "timeout" });
+    }
+  }
+
+  /** Closes the connection; streams in flight resolve as `"aborted"`. */
+  close(): void {
+    if (this.#closed) return;
+    this.#fail(() => "aborted");
+    this.#closeConn();
+  }
+
+  // -------------------------------------------------------------------------
+
+  #sendHeaders(id: number, block: Uint8Array, endStream: boolean): void {
+    const max = this.#peerMaxFrame;
+    const es = endStream ? END_STREAM : 0;
+    if (block.length <= max) {
+      this.#send(frame(HEADERS, END_HEADERS | es, id, block));
+      return;
+    }
+    this.#send(frame(HEADERS, es, id, block.subarray(0, max)));
+    for (let p = max; p < block.length; p += max) {
+      const last = p + max >= block.length;
+      this.#send(frame(CONTINUATION, last ? END_HEADERS : 0, id, block.subarray(p, p + max)));
+    }
+  }
+
+  /** Sends as much of a stream's body as the windows allow. */
+  #pump(s: Stream): void {
+    const body = s.body;
+    if (body === undefined) return;
+    while (s.sent < body.length) {
+      const n = Math.min(
+        body.length - s.sent,
+        s.sendWindow,
+        this.#connSendWindow,
+        this.#peerMaxFrame,
+      );
+      if (n <= 0) return; // wait for WINDOW_UPDATE
+      const last = s.sent + n === body.length;
+      this.#send(frame(DATA, last ? END_STREAM : 0, s.id, body.subarray(s.sent, s.sent + n)));
+      s.sent += n;
+      s.sendWindow -= n;
+      this.#connSendWindow -= n;
+    }
+    s.body = undefined;
+  }
+
+  /** Queues bytes; one write at a time carries everything queued (frames of many streams). */
+  #send(bytes: Uint8Array): void {
+    if (this.#closed) return;
+    this.#out.push(bytes);
+    if (!this.#flushing) this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    // Let the other requests of this turn queue their frames: one write for all.
+    await Promise.resolve();
+    try {
+      while (this.#out.length > 0 && !this.#closed) {
+        const parts = this.#out;
+        this.#out = [];
+        let chunk: Uint8Array;
+        if (parts.length === 1) chunk = parts[0];
+        else {
+          let n = 0;
+          for (const p of parts) n += p.length;
+          chunk = new Uint8Array(n);
+          let at = 0;
+          for (const p of parts) {
+            chunk.set(p, at);
+            at += p.length;
+          }
+        }
+        let w = 0;
+        while (w < chunk.length) w += await this.#conn.write(w === 0 ? chunk : chunk.subarray(w));
+      }
+    } catch {
+      this.#connectionLost();
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.#end === this.#buf.length) {
+          this.#buf.copyWithin(0, this.#start, this.#end);
+          this.#end -= this.#start;
+          this.#start = 0;
+        }
+        const n = await this.#conn.read(this.#buf.subarray(this.#end));
+        if (n === null) break;
+        this.#end += n;
+        this.#frames();
+        if (this.#closed) return;
+      }
+    } catch (e) {
+      if (e instanceof ProtocolError && !this.#closed) {
+        this.#send(frame(GOAWAY, 0, 0, [...u32(0), ...u32(0x1)]));
+        this.#fail((s) => (s.bytes > 0 ? "incomplete response" : "protocol error"));
+        this.#closeConn();
+        return;
+      }
+    }
+    this.#connectionLost();
+  }
+
+  /** The connection ended or failed: fail every stream still open. */
+  #connectionLost(): void {
+    if (this.#closed) return;
+    this.#fail((s) => (s.bytes > 0 ? "incomplete response" : "connection reset"));
+    this.#closeConn();
+  }
+
+  #closeConn(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+    this.#onIdle(this);
+  }
+
+  #fail(error: (s: Stream) => NonNullable<H2Result["error"]>): void {
+    for (const s of [...this.#streams.values()]) {
+      this.#finish(s, { status: 0, bytes: s.bytes, error: error(s) });
+    }
+  }
+
+  #finish(s: Stream, r: H2Result): void {
+    if (!this.#streams.delete(s.id)) return;
+    s.resolve(r);
+    if (this.#goaway && this.#streams.size === 0) this.#closeConn();
+    else this.#onIdle(this);
+  }
+
+  /** Handles every whole frame in the buffer. */
+  #frames(): void {
+    const b = this.#buf;
+    while (this.#end - this.#start >= 9) {
+      const p = this.#start;
+      const len = (b[p] << 16) | (b[p + 1] << 8) | b[p + 2];
+      if (len > MAX_FRAME) {
+        throw new ProtocolError("HTTP/2: frame larger than SETTINGS_MAX_FRAME_SIZE");
+      }
+      if (this.#end - p < 9 + len) return;
+      const type = b[p + 3];
+      const flags = b[p + 4];
+      const id = readU32(b, p + 5) & 0x7fffffff;
+      this.#start = p + 9 + len;
+      this.#frame(type, flags, id, b.subarray(p + 9, p + 9 + len));
+      if (this.#closed) return;
+    }
+  }
+
+  #frame(type: number, flags: number, id: number, payload: Uint8Array): void {
+    if (this.#headerStream !== 0 && type !== CONTINUATION) {
+      throw new ProtocolError("HTTP/2: header block interrupted");
+    }
+    switch (type) {
+      case DATA:
+        return this.#data(flags, id, payload);
+      case HEADERS:
+        return this.#headers(flags, id, payload);
+      case CONTINUATION:
+        if (id !== this.#headerStream || id === 0) {
+          throw new ProtocolError("HTTP/2: stray CONTINUATION");
+        }
+        return this.#headerPart(flags, id, payload, 9 + payload.length);
+      case RST_STREAM:
+        return this.#reset(id, payload);
+      case SETTINGS:
+        return this.#settings(flags, id, payload);
+      case PUSH_PROMISE:
+        throw new ProtocolError("HTTP/2: PUSH_PROMISE with push disabled");
+      case PING:
+        if (payload.length !== 8) throw new ProtocolError("HTTP/2: bad PING");
+        if ((flags & ACK) === 0) this.#send(frame(PING, ACK, 0, payload.slice()));
+        return;
+      case GOAWAY:
+        return this.#goAway(payload);
+      case WINDOW_UPDATE:
+        return this.#windowUpdate(id, payload);
+      default:
+        return; // PRIORITY and unknown types are ignored
+    }
+  }
+
+  #data(flags: number, id: number, payload: Uint8Array): void {
+    if (id === 0) throw new ProtocolError("HTTP/2: DATA on stream 0");
+    const n = payload.length;
+    this.#connUnacked += n;
+    if (this.#connUnacked >= CONN_WINDOW / 2) {
+      this.#send(frame(WINDOW_UPDATE, 0, 0, u32(this.#connUnacked)));
+      this.#connUnacked = 0;
+    }
+    const s = this.#streams.get(id);
+    if (s === undefined) return; // reset or timed out already
+    s.bytes += 9 + n;
+    if (flags & END_STREAM) {
+      this.#finish(s, {
+        status: s.status,
+        bytes: s.bytes,
+        error: s.status === 0 ? "protocol error" : undefined,
+      });
+      return;
+    }
+    s.unacked += n;
+    if (s.unacked >= STREAM_WINDOW / 2) {
+      this.#send(frame(WINDOW_UPDATE, 0, id, u32(s.unacked)));
+      s.unacked = 0;
+    }
+  }
+
+  #headers(flags: number, id: number, payload: Uint8Array): void {
+    if (id === 0) throw new ProtocolError("HTTP/2: HEADERS on stream 0");
+    let from = 0;
+    let to = payload.length;
+    if (flags & PADDED) {
+      if (to < 1) throw new ProtocolError("HTTP/2: bad padding");
+      to -= payload[0];
+      from = 1;
+    }
+    if (flags & PRIORITY_FLAG) from += 5;
+    if (from > to) throw new ProtocolError("HTTP/2: bad HEADERS padding");
+    this.#headerStream = id;
+    this.#headerFlags = flags;
+    this.#headerParts = [];
+    this.#headerBytes = 0;
+    this.#headerPart(flags, id, payload.subarray(from, to), 9 + payload.length);
+  }
+
+  /** A fragment of a header block (HEADERS or CONTINUATION); decodes the block at END_HEADERS. */
+  #headerPart(flags: number, id: number, fragment: Uint8Array, wire: number): void {
+    this.#headerParts.push(fragment.slice());
+    this.#headerBytes += wire;
+    if ((flags & END_HEADERS) === 0) return;
+    this.#headerStream = 0;
+    const parts = this.#headerParts;
+    let block = parts[0];
+    if (parts.length > 1) {
+      let n = 0;
+      for (const q of parts) n += q.length;
+      block = new Uint8Array(n);
+      let at = 0;
+      for (const q of parts) {
+        block.set(q, at);
+        at += q.length;
+      }
+    }
+    // Decoded even for a stream we dropped: the dynamic table must stay in step.
+    const fields = this.#decoder.decode(block);
+    const s = this.#streams.get(id);
+    if (s === undefined) return;
+    s.bytes += this.#headerBytes;
+    if (s.status === 0) {
+      let status = 0;
+      for (const [name, value] of fields) {
+        if (name === ":status") {
+          status = Number(value);
+          break;
+        }
+      }
+      if (!(status >= 100 && status <= 999)) {
+        this.#send(frame(RST_STREAM, 0, id, u32(0x1)));
+        this.#finish(s, { status: 0, bytes: s.bytes, error: "protocol error" });
+        return;
+      }
+      if (status >= 200) s.status = status; // 1xx: interim, the final head follows
+    }
+    if (this.#headerFlags & END_STREAM) {
+      this.#finish(s, {
+        status: s.status,
+        bytes: s.bytes,
+        error: s.status === 0 ? "protocol error" : undefined,
+      });
+    }
+  }
+
+  #reset(id: number, payload: Uint8Array): void {
+    if (payload.length !== 4 || id === 0) throw new ProtocolError("HTTP/2: bad RST_STREAM");
+    const s = this.#streams.get(id);
+    if (s === undefined) return;
+    const code = readU32(payload, 0);
+    if (code === REFUSED_STREAM) {
+      this.#finish(s, { status: 0, bytes: s.bytes, error: "connection reset", retry: true });
+    } else if (code === NO_ERROR && s.status !== 0) {
+      // The response is complete; the server just does not want the request body.
+      this.#finish(s, { status: s.status, bytes: s.bytes });
+    } else {
+      this.#finish(s, {
+        status: 0,
+        bytes: s.bytes,
+        error: s.bytes > 0 ? "incomplete response" : "connection reset",
+      });
+    }
+  }
+
+  #settings(flags: number, id: number, payload: Uint8Array): void {
+    if (id !== 0 || payload.length % 6 !== 0) throw new ProtocolError("HTTP/2: bad SETTINGS");
+    if (flags & ACK) return;
+    for (let p = 0; p < payload.length; p += 6) {
+      const key = (payload[p] << 8) | payload[p + 1];
+      const v = readU32(payload, p + 2);
+      if (key === 3) this.#peerMax = v;
+      else if (key === 4) {
+        if (v > 0x7fffffff) throw new ProtocolError("HTTP/2: bad INITIAL_WINDOW_SIZE");
+        const delta = v - this.#peerWindow;
+        this.#peerWindow = v;
+        for (const s of this.#streams.values()) s.sendWindow += delta;
+      } else if (key === 5) {
+        if (v < 16_384 || v > 16_777_215) throw new ProtocolError("HTTP/2: bad MAX_FRAME_SIZE");
+        this.#peerMaxFrame = v;
+      }
+    }
+    this.#send(frame(SETTINGS, ACK, 0, []));
+    for (const s of this.#streams.values()) this.#pump(s);
+    this.#onIdle(this);
+  }
+
+  #goAway(payload: Uint8Array): void {
+    if (payload.length < 8) throw new ProtocolError("HTTP/2: bad GOAWAY");
+    const last = readU32(payload, 0) & 0x7fffffff;
+    this.#goaway = true;
+    for (const s of [...this.#streams.values()]) {
+      // Never processed by the server: safe to send again elsewhere.
+      if (s.id > last) {
+        this.#finish(s, { status: 0, bytes: s.bytes, error: "connection reset", retry: true });
+      }
+    }
+    if (this.#streams.size === 0) this.#closeConn();
+    else this.#onIdle(this);
+  }
+
+  #windowUpdate(id: number, payload: Uint8Array): void {
+    if (payload.length !== 4) throw new ProtocolError("HTTP/2: bad WINDOW_UPDATE");
+    const inc = readU32(payload, 0) & 0x7fffffff;
+    if (id === 0) {
+      this.#connSendWindow += inc;
+      for (const s of this.#streams.values()) this.#pump(s);
+      return;
+    }
+    const s = this.#streams.get(id);
+    if (s === undefined) return;
+    s.sendWindow += inc;
+    this.#pump(s);
+  }
+}
+
+export { encodeHeaderBlock };
