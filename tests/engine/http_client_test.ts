@@ -881,7 +881,7 @@ Deno.test("a POST on a dead keep-alive connection is not sent twice", async () =
     const post = client.prepare({ method: "POST", url: `${server.url}/orders`, body: "{}" });
     assert.deepEqual(await client.send(post), { statusCode: 200, bytes: OK_RESPONSE.length });
     const second = await client.send(post);
-    assert.deepEqual(second, { statusCode: 0, bytes: 0, error: "connection reset" });
+    assert.deepEqual(second, { statusCode: 0, bytes: 0, error: "reset on reused connection" });
     assert.equal(server.requests.length, 2, "the server got each POST once");
     assert.equal(client.retries, 0);
   } finally {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { EofError, ProtocolError } from "./errors.ts";
+import { BodyTooLargeError, EofError, ProtocolError } from "./errors.ts";
 
 const CR = 13;
 const LF = 10;
@@ -29,9 +29,49 @@ const encoder = new TextEncoder();
 const NAME_CONTENT_LENGTH = encoder.encode("content-length");
 const NAME_TRANSFER_ENCODING = encoder.encode("transfer-encoding");
 const NAME_CONNECTION = encoder.encode("connection");
+const NAME_LOCATION = encoder.encode("location");
 const TOKEN_CHUNKED = encoder.encode("chunked");
 const TOKEN_CLOSE = encoder.encode("close");
 const TOKEN_KEEP_ALIVE = encoder.encode("keep-alive");
+
+/**
+ * Where a captured response goes: its final head (raw bytes) and its body,
+ * copied out of the read buffer, up to `max` body bytes.
+ */
+export class BodySink {
+  /** Most body bytes kept; more is a {@linkcode BodyTooLargeError}. */
+  readonly max: number;
+  /** The final response head as received (status line, headers, blank line). */
+  head: Uint8Array = new Uint8Array(0);
+  /** Body bytes so far. */
+  size = 0;
+  #parts: Uint8Array[] = [];
+
+  /** @param max Most body bytes kept. */
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  /** Copies `bytes` (a view of the read buffer) into the body. */
+  push(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.size += bytes.length;
+    if (this.size > this.max) throw new BodyTooLargeError(this.max);
+    this.#parts.push(bytes.slice());
+  }
+
+  /** The body, in one array. */
+  bytes(): Uint8Array {
+    if (this.#parts.length === 1) return this.#parts[0];
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const p of this.#parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+}
 
 /** Where a {@linkcode ReadBuffer} gets its bytes: a `Deno.Conn`, or any reader. */
 export interface ByteSource {
@@ -68,6 +108,16 @@ export class ReadBuffer {
   closes = false;
   /** Scratch while parsing a head: the Content-Length header's value, or -1. */
   lengthHeader = -1;
+  /** Where the head being parsed starts in `buf`. */
+  headStart = 0;
+  /** Scratch while parsing a head: the Location value's bounds in `buf` (start -1: none). */
+  locStart = -1;
+  /** Scratch while parsing a head: end of the Location value. */
+  locEnd = 0;
+  /** A redirect's `Location` (status 3xx with one), else null. */
+  location: string | null = null;
+  /** Where a captured response goes, or null: the body is counted and discarded. */
+  sink: BodySink | null = null;
 
   /** @param conn Where bytes come from. */
   constructor(conn: ByteSource) {
@@ -169,7 +219,7 @@ function headerLine(c: ReadBuffer, b: Uint8Array, p: number, le: number, minor: 
     throw new ProtocolError("malformed header line");
   }
   const nameLen = colon - p;
-  if (nameLen !== 14 && nameLen !== 17 && nameLen !== 10) return;
+  if (nameLen !== 14 && nameLen !== 17 && nameLen !== 10 && nameLen !== 8) return;
   let vs = colon + 1;
   let ve = le;
   while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
@@ -186,6 +236,9 @@ function headerLine(c: ReadBuffer, b: Uint8Array, p: number, le: number, minor: 
   } else if (nameLen === 10 && equalsLower(b, p, NAME_CONNECTION)) {
     if (hasToken(b, vs, ve, TOKEN_CLOSE)) c.closes = true;
     else if (minor === 0 && hasToken(b, vs, ve, TOKEN_KEEP_ALIVE)) c.closes = false;
+  } else if (nameLen === 8 && equalsLower(b, p, NAME_LOCATION)) {
+    c.locStart = vs;
+    c.locEnd = ve;
   }
 }
 
@@ -194,7 +247,8 @@ function headerLine(c: ReadBuffer, b: Uint8Array, p: number, le: number, minor: 
  *
  * @param c The buffer holding the head.
  * @returns False when the head is incomplete (nothing consumed); on success
- *   consumes it and sets `status`, `keepAlive`, `contentLength` and `chunked`.
+ *   consumes it and sets `status`, `keepAlive`, `contentLength`, `chunked`,
+ *   `headStart` and (for a 3xx with one) `location`.
  * @throws {ProtocolError} When malformed.
  */
 export function parseHead(c: ReadBuffer): boolean {
@@ -206,6 +260,7 @@ export function parseHead(c: ReadBuffer): boolean {
   const line = parseStatusLine(b, p, lineEnd(b, p, lf));
   const minor = line >= 1000 ? 1 : 0;
   c.lengthHeader = -1;
+  c.locStart = -1;
   c.chunked = false;
   c.hasTE = false;
   c.closes = minor === 0;
@@ -220,12 +275,24 @@ export function parseHead(c: ReadBuffer): boolean {
     if (c0 !== SP && c0 !== HT) headerLine(c, b, p, le, minor);
     p = lf + 1;
   }
+  c.headStart = c.start;
   c.start = lf + 1;
-  c.status = line - minor * 1000;
+  const status = line - minor * 1000;
+  c.status = status;
+  c.location = status >= 300 && status < 400 && c.locStart >= 0
+    ? latin1(b, c.locStart, c.locEnd)
+    : null;
   c.contentLength = c.hasTE ? -1 : c.lengthHeader;
   // Transfer-Encoding with Content-Length is a smuggling risk: use TE, then close.
   c.keepAlive = !c.closes && !(c.hasTE && c.lengthHeader >= 0);
   return true;
+}
+
+/** The bytes `b[from, to)` as a string, one character per byte. */
+function latin1(b: Uint8Array, from: number, to: number): string {
+  let s = "";
+  for (let i = from; i < to; i++) s += String.fromCharCode(b[i]);
+  return s;
 }
 
 /**
@@ -308,12 +375,18 @@ export async function readResponse(
     // 1xx interim response: its head is consumed; read the next one.
   }
   const status = c.status;
+  const sink = c.sink;
+  if (sink !== null) sink.head = c.buf.slice(c.headStart, c.start);
   if (!expectsBody || status === 204 || status === 304) return;
   if (c.chunked) return await readChunked(c);
-  if (c.contentLength >= 0) return await skipBytes(c, c.contentLength);
+  if (c.contentLength >= 0) {
+    if (sink !== null && c.contentLength > sink.max) throw new BodyTooLargeError(sink.max);
+    return await skipBytes(c, c.contentLength);
+  }
   // Delimited by the connection closing.
   c.keepAlive = false;
   for (;;) {
+    if (sink !== null) sink.push(c.buf.subarray(c.start, c.end));
     c.start = c.end = 0;
     try {
       await fill(c, false);
@@ -324,15 +397,17 @@ export async function readResponse(
   }
 }
 
-/** Reads and discards the next `n` body bytes. */
+/** Reads the next `n` body bytes: into the sink when capturing, else discarded. */
 async function skipBytes(c: ReadBuffer, n: number): Promise<void> {
   let remaining = n;
   for (;;) {
     const avail = c.end - c.start;
     if (avail >= remaining) {
+      c.sink?.push(c.buf.subarray(c.start, c.start + remaining));
       c.start += remaining;
       return;
     }
+    c.sink?.push(c.buf.subarray(c.start, c.end));
     remaining -= avail;
     c.start = c.end = 0;
     await fill(c, false);

@@ -32,6 +32,14 @@ export class PreparedRequest {
   readonly port: number;
   /** Whether to connect with TLS. */
   readonly tls: boolean;
+  /** Whether the response's head and body are kept (`HttpRequest.capture`). */
+  readonly capture: boolean;
+  /** Whether a kept body is decoded per its `Content-Encoding` (the request asked for compression). */
+  readonly decode: boolean;
+  /** The headers as given (before encoding), for the next hop of a redirect. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as given, for the next hop of a 307/308 redirect. */
+  readonly body: Uint8Array | undefined;
 
   /**
    * Prefer `HttpClient.prepare`, which fills these in from an `HttpRequest`.
@@ -46,6 +54,10 @@ export class PreparedRequest {
     hostname: string;
     port: number;
     tls: boolean;
+    capture?: boolean;
+    decode?: boolean;
+    headers?: Readonly<Record<string, string>>;
+    body?: Uint8Array;
   }) {
     this.method = init.method;
     this.url = init.url;
@@ -55,6 +67,10 @@ export class PreparedRequest {
     this.hostname = init.hostname;
     this.port = init.port;
     this.tls = init.tls;
+    this.capture = init.capture ?? false;
+    this.decode = init.decode ?? false;
+    this.headers = init.headers ?? {};
+    this.body = init.body;
     this.origin = `${init.tls ? "https" : "http"}://${init.hostname}:${init.port}`;
   }
 }

@@ -19,9 +19,22 @@
  *   on it, with no error. One that dies while a request is being sent on it
  *   (the server's close crossed the request) is retried once on a fresh
  *   connection when the request is idempotent or provably not written (see
- *   `HttpClient.send`); otherwise it is labelled this.
+ *   `HttpClient.send`); otherwise it is labelled this, or, on a reused
+ *   connection, `"reset on reused connection"`.
+ * - `"reset on reused connection"`: a request that is not idempotent (e.g. a
+ *   POST) was sent on a reused keep-alive connection that the server reset or
+ *   closed before any byte of the response: most often the server was closing
+ *   that idle connection at the same moment. It is not retried (sending it
+ *   twice could duplicate it), and the server may not have processed it.
  * - `"incomplete response"`: the peer reset or closed the connection **after
  *   part of the response** arrived (a truncated head or body).
+ * - `"body too large"`: a captured response body (read for assertions or
+ *   extracts) was longer than the client's `maxBodyBytes`, before or after
+ *   decoding. The connection is closed; `bytes` counts what arrived.
+ * - `"decode error"`: a captured body's `Content-Encoding` (gzip, deflate, br,
+ *   zstd) did not decode.
+ * - `"too many redirects"`: the response was still a redirect after
+ *   `maxRedirects` redirects were followed (its status is kept).
  * - `"dns error"`: the host name did not resolve.
  * - `"tls error"`: the TLS handshake failed (untrusted certificate, not TLS, …).
  * - `"protocol error"`: a malformed response, or one this client does not
@@ -37,6 +50,10 @@ export type HttpErrorType =
   | "connection refused"
   | "connection reset"
   | "incomplete response"
+  | "reset on reused connection"
+  | "body too large"
+  | "decode error"
+  | "too many redirects"
   | "dns error"
   | "tls error"
   | "protocol error"
@@ -51,6 +68,24 @@ export class ProtocolError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ProtocolError";
+  }
+}
+
+/** A captured body over the cap; labelled `"body too large"`. */
+export class BodyTooLargeError extends Error {
+  /** @param max The cap, bytes. */
+  constructor(max: number) {
+    super(`response body larger than ${max} bytes`);
+    this.name = "BodyTooLargeError";
+  }
+}
+
+/** A captured body that did not decode per its Content-Encoding; labelled `"decode error"`. */
+export class DecodeError extends Error {
+  /** @param message What did not decode. */
+  constructor(message: string) {
+    super(message);
+    this.name = "DecodeError";
   }
 }
 
@@ -124,6 +159,8 @@ export function classifyError(error: unknown, tls = false, received = 0): HttpEr
   if (error instanceof TimeoutError || error instanceof Deno.errors.TimedOut) return "timeout";
   if (error instanceof AbortedError) return "aborted";
   if (error instanceof ProtocolError) return "protocol error";
+  if (error instanceof BodyTooLargeError) return "body too large";
+  if (error instanceof DecodeError) return "decode error";
   if (error instanceof Deno.errors.ConnectionRefused) return "connection refused";
   if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
     return "permission denied";
@@ -141,3 +178,41 @@ export function classifyError(error: unknown, tls = false, received = 0): HttpEr
   if (isStaleSocketError(error)) return received > 0 ? "incomplete response" : "connection reset";
   return "network error";
 }
+
+/**
+ * What an error type means, in words a user can act on (for reports).
+ *
+ * @param type An error type from {@linkcode HttpErrorType} (others: undefined).
+ * @returns One sentence, or undefined for a type this client does not report.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeError } from "./errors.ts";
+ *
+ * assert.match(describeError("reset on reused connection")!, /may not have processed/);
+ * ```
+ */
+export function describeError(type: string): string | undefined {
+  return DESCRIPTIONS[type as HttpErrorType];
+}
+
+const DESCRIPTIONS: Record<HttpErrorType, string> = {
+  "timeout": "no complete response within the timeout",
+  "connection refused": "nothing listened on the port",
+  "connection reset": "the server reset or closed the connection before any response",
+  "reset on reused connection":
+    "reset by the server before any response, on reused keep-alive connections the server " +
+    "was closing; not idempotent, so not retried: the server may not have processed them",
+  "incomplete response": "the connection ended in the middle of the response",
+  "body too large": "the response body was larger than the client's body cap",
+  "decode error": "the response body did not decode per its Content-Encoding",
+  "too many redirects": "still a redirect after the most redirects allowed",
+  "dns error": "the host name did not resolve",
+  "tls error": "the TLS handshake failed",
+  "protocol error": "a malformed or unsupported response",
+  "permission denied": "Deno's --allow-net did not cover the host",
+  "invalid request": "the request could not be encoded",
+  "aborted": "the client was closed while the request was pending",
+  "network error": "another network failure",
+};

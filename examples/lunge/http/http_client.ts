@@ -36,85 +36,46 @@ import {
   isStaleSocketError,
   TimeoutError,
 } from "./errors.ts";
-import { parseHead, readResponse } from "./_parse.ts";
+import { BodySink, parseHead, readResponse } from "./_parse.ts";
 import { type ConnectAttempt, Connection, Pool, PreparedRequest } from "./_pool.ts";
+import { Transport } from "./_transport.ts";
+import { encodeRequest, type HttpRequest } from "./_request.ts";
+import { type CapturedBody, decodeBody, ResponseHeaders } from "./_body.ts";
+import { isRedirect, nextHop } from "./_redirect.ts";
+import {
+  type ClientSettings,
+  clientSettings,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_IDLE_CONNS,
+  DEFAULT_MAX_REDIRECTS,
+  type HttpClientOptions,
+} from "./_options.ts";
 
-export { classifyError, type HttpErrorType, PreparedRequest };
+export {
+  classifyError,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_IDLE_CONNS,
+  DEFAULT_MAX_REDIRECTS,
+  type HttpClientOptions,
+  type HttpErrorType,
+  type HttpRequest,
+  PreparedRequest,
+};
+export type { CapturedBody, ResponseHeaders };
 
-/** Options of an {@linkcode HttpClient}. */
-export interface HttpClientOptions {
-  /**
-   * Per-request timeout in ms. It covers waiting for a pooled connection,
-   * connecting (TCP and TLS handshake), sending, and receiving the whole
-   * response. It is enforced by one timer per client that ticks every
-   * `clamp(timeoutMs / 10, 2, 50)` ms, so a request times out between
-   * `timeoutMs` and `timeoutMs` plus one tick.
-   */
-  timeoutMs: number;
-  /** Most connections open (or opening) to one origin at once. Default: unlimited. */
-  maxConnectionsPerHost?: number;
-  /**
-   * Skip TLS certificate verification. Deno's TLS API cannot skip chain
-   * verification per connection: this option only disables the host name check
-   * (`unsafelyDisableHostnameVerification`). To accept an untrusted chain, run Deno
-   * with `--unsafely-ignore-certificate-errors[=host]`, or pass the server's
-   * certificate (or its CA) in `caCerts`.
-   */
-  insecureSkipVerify?: boolean;
-  /** Extra trusted CA certificates (PEM) for https, e.g. a test server's self-signed one. */
-  caCerts?: string[];
-  /** The `User-Agent` header. Default `"lunge-deno/0.1"`; `""` sends none. */
-  userAgent?: string;
-  /**
-   * Most idle keep-alive connections in all pools together (Go's
-   * `MaxIdleConns`). When one more becomes idle, the least recently used idle
-   * connection (of any origin) is closed. `Infinity` for no cap. Default: the
-   * largest of {@linkcode DEFAULT_MAX_IDLE_CONNS} (100), `maxConnectionsPerHost`
-   * and the most connections in use at once so far; the last keeps a burst's
-   * connections (e.g. every VU waking from think time at once) for the next
-   * burst instead of closing and reopening them, while requests to many
-   * origins stay capped.
-   */
-  maxIdleConns?: number;
-  /**
-   * Most idle keep-alive connections to one origin (Go's
-   * `MaxIdleConnsPerHost`): a connection whose response is read while its
-   * pool already holds this many idle ones is closed instead of kept (a
-   * caller waiting for a connection still gets it: a pool with idle ones has
-   * no waiter). Default: unlimited (up to `maxConnectionsPerHost`).
-   */
-  maxIdleConnsPerHost?: number;
-  /**
-   * An idle keep-alive connection unused this long (ms) is closed (Go's
-   * `IdleConnTimeout`). `Infinity` for never. Default
-   * {@linkcode DEFAULT_IDLE_TIMEOUT_MS}. Checked by the client's timer, or,
-   * when no request is in flight, by one unref'd timer (it never keeps the
-   * process alive) armed only while a connection is idle.
-   */
-  idleTimeoutMs?: number;
-}
-
-/** The floor of the default `maxIdleConns`, as Go's `DefaultTransport`. */
-export const DEFAULT_MAX_IDLE_CONNS = 100;
-/** The default `idleTimeoutMs`: 90 s, as Go's `DefaultTransport`. */
-export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
 /** Longest delay `setTimeout` honours (a longer one fires at once). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
-/** One HTTP request, before encoding. */
-export interface HttpRequest {
-  /** The method, e.g. `"GET"`; sent as given (upper-case it yourself). */
-  method: string;
-  /** An absolute `http:` or `https:` URL. The fragment is not sent. */
-  url: string | URL;
-  /**
-   * Extra headers. A `Host` or `User-Agent` given here replaces the default;
-   * `Content-Length`, `Transfer-Encoding` and `Connection` are managed by the
-   * client and ignored here.
-   */
-  headers?: Record<string, string>;
-  /** The request body, sent with a `Content-Length`. Strings are UTF-8 encoded. */
-  body?: string | Uint8Array;
+/** One redirect response of a followed chain (see {@linkcode HttpOutcome.hops}). */
+export interface HopOutcome {
+  /** Its status (301, 302, 303, 307 or 308). */
+  statusCode: number;
+  /** Bytes received for it on the wire. */
+  bytes: number;
+  /** When its response ended (`performance.now()` ms): the next hop was sent then. */
+  end: number;
 }
 
 /** What became of one request. */
@@ -125,11 +86,15 @@ export interface HttpOutcome {
   bytes: number;
   /** Why there is no usable response: one of {@linkcode HttpErrorType} (see `errors.ts`). */
   error?: string;
+  /** The headers and body, when the request asked for them (`capture`) and they arrived. */
+  response?: CapturedBody;
+  /**
+   * The redirects followed before this response, in order; absent when none.
+   * Each was a request on the wire (and in the server's log): record each as
+   * one. The outcome's own fields are the last response's.
+   */
+  hops?: HopOutcome[];
 }
-
-const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE_RE = /[\r\n\0]/;
-const encoder = new TextEncoder();
 
 /**
  * An HTTP/1.1 client with keep-alive pools per origin, a per-host connection
@@ -153,8 +118,9 @@ const encoder = new TextEncoder();
 export class HttpClient {
   #timeoutMs: number;
   #maxPerHost: number;
-  #userAgent: string;
-  #tlsOptions: { caCerts?: string[]; unsafelyDisableHostnameVerification?: boolean };
+  #settings: ClientSettings;
+  /** TLS, HTTP/2, proxy and Unix socket: every connection is opened by it (`_transport.ts`). */
+  #transport: Transport;
   #pools = new Map<string, Pool>();
   /** Every open connection, idle or busy. */
   #conns = new Set<Connection>();
@@ -184,39 +150,26 @@ export class HttpClient {
    * Creates a client. It opens no connection until the first request.
    *
    * @param options Timeout, connection limit, TLS and user-agent settings.
-   * @throws {RangeError} When `timeoutMs` or `idleTimeoutMs` is not positive,
-   *   or `maxConnectionsPerHost`, `maxIdleConns` or `maxIdleConnsPerHost` < 1.
+   * @throws {RangeError} When an option is out of range (the message names it
+   *   and the value): `timeoutMs` or `idleTimeoutMs` not positive,
+   *   `maxConnectionsPerHost`, `maxIdleConns` or `maxIdleConnsPerHost` < 1,
+   *   `maxRedirects` or `maxBodyBytes` not an integer >= 0.
    */
   constructor(options: HttpClientOptions) {
-    const t = options.timeoutMs;
-    if (!(t > 0) || !Number.isFinite(t)) {
-      throw new RangeError(`timeoutMs must be a positive finite number, got ${t}`);
-    }
-    const max = options.maxConnectionsPerHost ?? Infinity;
-    if (!(max >= 1)) {
-      throw new RangeError(`maxConnectionsPerHost must be >= 1, got ${max}`);
-    }
-    const maxIdle = options.maxIdleConns;
-    if (maxIdle !== undefined && !(maxIdle >= 1)) {
-      throw new RangeError(`maxIdleConns must be >= 1, got ${maxIdle}`);
-    }
-    const idlePerHost = options.maxIdleConnsPerHost ?? Infinity;
-    if (!(idlePerHost >= 1)) {
-      throw new RangeError(`maxIdleConnsPerHost must be >= 1, got ${idlePerHost}`);
-    }
-    this.#maxIdlePerHost = idlePerHost;
-    const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-    if (!(idleMs > 0)) throw new RangeError(`idleTimeoutMs must be positive, got ${idleMs}`);
-    this.#maxIdle = maxIdle;
-    this.#idleFloor = Math.max(DEFAULT_MAX_IDLE_CONNS, Number.isFinite(max) ? max : 0);
-    this.#idleTimeoutMs = idleMs;
-    this.#timeoutMs = t;
-    this.#maxPerHost = max;
-    this.#userAgent = options.userAgent ?? "lunge-deno/0.1";
-    this.#tickMs = Math.min(50, Math.max(2, t / 10));
-    this.#tlsOptions = {};
-    if (options.caCerts?.length) this.#tlsOptions.caCerts = options.caCerts;
-    if (options.insecureSkipVerify) this.#tlsOptions.unsafelyDisableHostnameVerification = true;
+    const s = clientSettings(options);
+    this.#transport = new Transport(options, s);
+    s.proxied = (url) => this.#transport.proxied(url);
+    this.#settings = s;
+    this.#maxIdlePerHost = s.maxIdlePerHost;
+    this.#maxIdle = s.maxIdle;
+    this.#idleFloor = Math.max(
+      DEFAULT_MAX_IDLE_CONNS,
+      Number.isFinite(s.maxPerHost) ? s.maxPerHost : 0,
+    );
+    this.#idleTimeoutMs = s.idleTimeoutMs;
+    this.#timeoutMs = s.timeoutMs;
+    this.#maxPerHost = s.maxPerHost;
+    this.#tickMs = Math.min(50, Math.max(2, s.timeoutMs / 10));
   }
 
   /**
@@ -237,62 +190,7 @@ export class HttpClient {
    * ```
    */
   prepare(req: HttpRequest): PreparedRequest {
-    const url = req.url instanceof URL ? new URL(req.url.href) : new URL(req.url);
-    let tls: boolean;
-    if (url.protocol === "http:") tls = false;
-    else if (url.protocol === "https:") tls = true;
-    else throw new TypeError(`unsupported URL scheme "${url.protocol}" in ${url.href}`);
-    const method = req.method;
-    if (!TOKEN_RE.test(method)) throw new TypeError(`invalid HTTP method "${method}"`);
-    let hostname = url.hostname;
-    if (hostname.startsWith("[") && hostname.endsWith("]")) hostname = hostname.slice(1, -1);
-    const port = url.port === "" ? (tls ? 443 : 80) : Number(url.port);
-
-    const body = req.body === undefined
-      ? undefined
-      : typeof req.body === "string"
-      ? encoder.encode(req.body)
-      : req.body;
-
-    let host = url.host;
-    let userAgent = this.#userAgent;
-    let extra = "";
-    for (const [name, value] of Object.entries(req.headers ?? {})) {
-      if (!TOKEN_RE.test(name)) throw new TypeError(`invalid header name "${name}"`);
-      const v = String(value);
-      if (BAD_VALUE_RE.test(v)) throw new TypeError(`invalid value for header "${name}"`);
-      const lower = name.toLowerCase();
-      if (lower === "host") host = v;
-      else if (lower === "user-agent") userAgent = v;
-      else if (
-        lower === "content-length" || lower === "transfer-encoding" || lower === "connection"
-      ) continue;
-      else extra += `${name}: ${v}\r\n`;
-    }
-    let head = `${method} ${url.pathname || "/"}${url.search} HTTP/1.1\r\nHost: ${host}\r\n`;
-    if (userAgent !== "") head += `User-Agent: ${userAgent}\r\n`;
-    head += extra;
-    if (body !== undefined) head += `Content-Length: ${body.length}\r\n`;
-    else if (method === "POST" || method === "PUT" || method === "PATCH") {
-      head += "Content-Length: 0\r\n";
-    }
-    head += "\r\n";
-    const headBytes = encoder.encode(head);
-    let wire = headBytes;
-    if (body !== undefined && body.length > 0) {
-      wire = new Uint8Array(headBytes.length + body.length);
-      wire.set(headBytes, 0);
-      wire.set(body, headBytes.length);
-    }
-    return new PreparedRequest({
-      method,
-      url,
-      wire,
-      expectsBody: method !== "HEAD",
-      hostname,
-      port,
-      tls,
-    });
+    return encodeRequest(req, this.#settings);
   }
 
   /**
@@ -340,17 +238,30 @@ export class HttpClient {
    *   caller's view and the socket agree.
    * @returns The status code and bytes received, or an error type.
    */
-  async send(
+  send(
     prepared: PreparedRequest,
     progress?: { written: boolean; cancelled: boolean },
   ): Promise<HttpOutcome> {
+    return this.#exchange(prepared, progress, performance.now() + this.#timeoutMs);
+  }
+
+  /** One request and its response on one connection (then its redirects, when followed). */
+  async #exchange(
+    prepared: PreparedRequest,
+    progress: { written: boolean; cancelled: boolean } | undefined,
+    deadline: number,
+    chain?: Chain,
+  ): Promise<HttpOutcome> {
     if (this.#closed) return { statusCode: 0, bytes: 0, error: "aborted" };
+    if (this.#transport.mayBeH2(prepared)) {
+      const h2 = await this.#transport.sendH2(prepared, progress, deadline);
+      if (h2 !== undefined) return h2;
+    }
     let pool = this.#pools.get(prepared.origin);
     if (pool === undefined) {
       pool = new Pool(prepared, this.#maxPerHost);
       this.#pools.set(prepared.origin, pool);
     }
-    const deadline = performance.now() + this.#timeoutMs;
     if (this.#timer === undefined) this.#startTimer();
 
     let c = pool.idle.pop();
@@ -362,12 +273,14 @@ export class HttpClient {
         return { statusCode: 0, bytes: 0, error: classifyError(e, pool.tls) };
       }
     }
+    const sink = prepared.capture ? new BodySink(this.#settings.maxBodyBytes) : null;
     for (let attempt = 0;; attempt++) {
       const reused = c.served > 0;
       c.deadline = deadline;
       c.received = 0;
       c.busy = true;
       c.written = false;
+      c.sink = sink;
       // An idle pooled connection has a read pending (see Connection.watchIdle): take it.
       const pending = c.pending;
       if (pending !== null) {
@@ -392,9 +305,16 @@ export class HttpClient {
         if (r === null) throw new EofError();
         const step = firstRead(c, r, prepared.expectsBody);
         if (step !== DONE) await readResponse(c, prepared.expectsBody, step === HAVE_HEAD);
-        return this.#completed(c, pool);
+        const location = c.location;
+        const outcome = this.#completed(c, pool);
+        if (sink !== null) captured(outcome, sink, prepared.decode);
+        if (location !== null && this.#settings.maxRedirects > 0 && outcome.error === undefined) {
+          return this.#follow(prepared, outcome, location, progress, deadline, chain);
+        }
+        return outcome;
       } catch (e) {
         c.busy = false;
+        c.sink = null;
         c.close();
         this.#conns.delete(c);
         const bytes = c.received;
@@ -414,11 +334,49 @@ export class HttpClient {
             this.#freeSlot(pool);
             return { statusCode: 0, bytes: 0, error: classifyError(e2, pool.tls) };
           }
-        } else error = classifyError(e, false, bytes);
+        } else {
+          error = classifyError(e, false, bytes);
+          // Not idempotent, written, no response byte, on a connection the server was closing.
+          if (error === "connection reset" && reused) error = "reset on reused connection";
+        }
         this.#freeSlot(pool);
         return { statusCode: 0, bytes, error };
       }
     }
+  }
+
+  /**
+   * Follows the redirect `outcome` of `from` (whose response gave
+   * `location`): sends the next hop, recursively, within the same deadline.
+   */
+  async #follow(
+    from: PreparedRequest,
+    outcome: HttpOutcome,
+    location: string,
+    progress: { written: boolean; cancelled: boolean } | undefined,
+    deadline: number,
+    chain: Chain = { first: from, hops: [] },
+  ): Promise<HttpOutcome> {
+    if (!isRedirect(outcome.statusCode)) return outcome;
+    if (chain.hops.length === this.#settings.maxRedirects) {
+      outcome.error = "too many redirects";
+      return outcome;
+    }
+    let next: PreparedRequest;
+    try {
+      next = this.prepare(nextHop(from, chain.first, outcome.statusCode, location));
+    } catch (e) {
+      outcome.error = classifyError(e);
+      return outcome;
+    }
+    chain.hops.push({
+      statusCode: outcome.statusCode,
+      bytes: outcome.bytes,
+      end: performance.now(),
+    });
+    const final = await this.#exchange(next, progress, deadline, chain);
+    final.hops = chain.hops;
+    return final;
   }
 
   /**
@@ -470,6 +428,7 @@ export class HttpClient {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#transport.close();
     if (this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
@@ -549,22 +508,7 @@ export class HttpClient {
         },
       };
       this.#connecting.add(attempt);
-      const opening: Promise<Deno.Conn> = pool.tls
-        ? Deno.connectTls({ hostname: pool.hostname, port: pool.port, ...this.#tlsOptions })
-          .then(async (conn) => {
-            try {
-              await conn.handshake();
-            } catch (e) {
-              conn.close();
-              throw e;
-            }
-            return conn;
-          })
-        : Deno.connect({ hostname: pool.hostname, port: pool.port, signal: controller!.signal })
-          .then((conn) => {
-            conn.setNoDelay(true);
-            return conn;
-          });
+      const opening = this.#transport.dial(pool, controller?.signal);
       opening.then(
         (conn) => {
           if (done) {
@@ -720,6 +664,31 @@ export class HttpClient {
   };
 }
 
+/** A redirect chain being followed: its first request and the hops so far. */
+interface Chain {
+  first: PreparedRequest;
+  hops: HopOutcome[];
+}
+
+/**
+ * Hands a captured response over on `outcome`: its headers and its body,
+ * decoded per `Content-Encoding` when the request asked for compression. A
+ * body that does not decode (or decodes past the cap) makes the outcome an error.
+ */
+function captured(outcome: HttpOutcome, sink: BodySink, decode: boolean): void {
+  const headers = new ResponseHeaders(sink.head);
+  let body = sink.bytes();
+  const coding = decode ? headers.get("content-encoding") : null;
+  if (coding !== null) {
+    try {
+      body = decodeBody(body, coding, sink.max);
+    } catch (e) {
+      outcome.error = classifyError(e);
+    }
+  }
+  outcome.response = { headers, body };
+}
+
 // ---------------------------------------------------------------------------
 // Reading a response (module functions: no private-field access on the hot path)
 
@@ -739,6 +708,7 @@ function firstRead(c: Connection, r: number, expectsBody: boolean): number {
   c.end = r;
   c.received = r;
   if (!parseHead(c)) return NEED_HEAD;
+  if (c.sink !== null) return HAVE_HEAD; // capturing: readResponse keeps the head and body
   const status = c.status;
   if (status >= 200 && !c.chunked) {
     if (!expectsBody || status === 204 || status === 304) return DONE;

@@ -1,19 +1,15 @@
 /**
  * Private helper: sending a request whose response must be read — its body
  * (body/json assertions, body/json/regex extracts) or its headers (header
- * assertions and extracts). The engine's own client discards bodies and
- * parses only the headers it needs, so these requests go through `fetch`,
- * which reads both. Plain requests never come here.
- *
- * Differences from the engine's client, stated in the README: `fetch` keeps
- * its own connection pool (settings.maxConnectionsPerHost does not bound
- * it), and `bytes` counts the body plus the status line and headers as
- * received (`Accept-Encoding: identity` is sent unless the request sets it,
- * so the body is counted as sent on the wire).
+ * assertions and extracts) — through the engine's own HTTP client, which
+ * then keeps the response's head and body (`capture`, capped at the
+ * client's `maxBodyBytes`, decoded when the request asked for compression).
+ * The same pool, limits, byte counting (status line, headers and body as
+ * received on the wire), redirects and error types as every other request.
  *
  * @module
  */
-import { classifyError } from "../http/http_client.ts";
+import type { HttpClient, HttpOutcome } from "../http/http_client.ts";
 
 /** One request to capture. */
 export interface CaptureRequest {
@@ -27,69 +23,42 @@ export interface CaptureRequest {
   body?: string;
 }
 
+/** Response headers by name (any case). */
+export interface HeaderLookup {
+  /** A header's value, or null when absent. */
+  get(name: string): string | null;
+}
+
 /** What a captured request gave. */
-export interface Captured {
-  /** Status (0 when no response arrived). */
-  statusCode: number;
-  /** Bytes received: status line, headers and body. */
-  bytes: number;
-  /** The error type when no response arrived. */
-  error?: string;
-  /** Response headers (empty on error). */
-  headers: Headers;
-  /** Body text ("" on error). */
+export interface Captured extends HttpOutcome {
+  /** Response headers (none on error). */
+  headers: HeaderLookup;
+  /** Body text, UTF-8 ("" on error). */
   body: string;
 }
 
 const decoder = new TextDecoder();
-const NO_HEADERS = new Headers();
-
-/** The error type of a fetch failure (the engine client's labels). */
-function errorType(e: unknown, timedOut: boolean, aborted: boolean): string {
-  if (timedOut) return "timeout";
-  if (aborted) return "aborted";
-  const text = `${e instanceof Error ? e.message : e} ${
-    e instanceof Error && e.cause instanceof Error ? e.cause.message : ""
-  }`;
-  if (/refused/i.test(text)) return "connection refused";
-  if (/invalid url|url parse|relative url/i.test(text)) return "invalid request";
-  if (/reset|connection closed|broken pipe|unexpected eof/i.test(text)) return "connection reset";
-  return classifyError(e instanceof Error && e.cause !== undefined ? e.cause : e);
-}
+const NO_HEADERS: HeaderLookup = { get: () => null };
 
 /**
- * Sends `req` with `fetch`, reading the whole response. Never throws.
+ * Sends `req` on `client`, keeping its response's head and body. Never throws.
  *
- * @param req The request.
- * @param options Timeout (ms), User-Agent, and a signal that aborts it (the scenario's cut).
+ * @param client The client of the request's timeout.
+ * @param req The request (templates rendered).
+ * @param flight Marked written when the request's first byte leaves (see `HttpClient.send`).
  */
 export async function capture(
+  client: HttpClient,
   req: CaptureRequest,
-  options: { timeoutMs: number; userAgent: string; signal: AbortSignal },
+  flight?: { written: boolean; cancelled: boolean },
 ): Promise<Captured> {
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
-  const headers = new Headers(req.headers);
-  if (!headers.has("user-agent") && options.userAgent !== "") {
-    headers.set("user-agent", options.userAgent);
-  }
-  if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
+  let got: HttpOutcome;
   try {
-    const res = await fetch(req.url, {
-      method: req.method,
-      headers,
-      body: req.body,
-      redirect: "manual",
-      signal: AbortSignal.any([timeout.signal, options.signal]),
-    });
-    const buf = new Uint8Array(await res.arrayBuffer());
-    let bytes = 17 + res.statusText.length + buf.length; // "HTTP/1.1 200 OK\r\n" ... "\r\n"
-    for (const [k, v] of res.headers) bytes += k.length + v.length + 4;
-    return { statusCode: res.status, bytes, headers: res.headers, body: decoder.decode(buf) };
-  } catch (e) {
-    const error = errorType(e, timeout.signal.aborted, options.signal.aborted);
-    return { statusCode: 0, bytes: 0, error, headers: NO_HEADERS, body: "" };
-  } finally {
-    clearTimeout(timer);
+    got = await client.send(client.prepare({ ...req, capture: true }), flight);
+  } catch {
+    return { statusCode: 0, bytes: 0, error: "invalid request", headers: NO_HEADERS, body: "" };
   }
+  const r = got.response;
+  if (r === undefined || got.statusCode === 0) return { ...got, headers: NO_HEADERS, body: "" };
+  return { ...got, headers: r.headers, body: decoder.decode(r.body) };
 }

@@ -22,17 +22,23 @@ export interface ResponseView {
 /** What {@linkcode ResponseView.json} returns for a body that is not JSON. */
 export const NOT_JSON: unique symbol = Symbol("not JSON");
 
-/** A {@linkcode ResponseView} over a status, `Headers` and body text. */
+/** Response headers by name (any case): `Headers`, or the HTTP client's captured ones. */
+export interface HeaderSource {
+  /** A header's value, or null. */
+  get(name: string): string | null;
+}
+
+/** A {@linkcode ResponseView} over a status, headers and body text. */
 export class CapturedResponse implements ResponseView {
   readonly status: number;
   readonly durationMs: number;
   readonly body: string;
-  #headers: Headers;
+  #headers: HeaderSource;
   #json: unknown = undefined;
   #parsed = false;
 
   /** Wraps one response. */
-  constructor(status: number, durationMs: number, headers: Headers, body: string) {
+  constructor(status: number, durationMs: number, headers: HeaderSource, body: string) {
     this.status = status;
     this.durationMs = durationMs;
     this.#headers = headers;
