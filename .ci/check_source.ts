@@ -2,7 +2,7 @@
  * Source rules `deno task check` enforces beyond fmt, lint and types:
  *
  * 1. No import cycle among the project's own modules (from `deno info
- *    --json` of mod.ts and examples/lunge.ts).
+ *    --json` of mod.ts and examples/lunge.ts), type imports included.
  * 2. Every export of mod.ts has a JSDoc block with a titled `@example` that
  *    runs (not `ignore`) and asserts, in lines of at most 80 characters (the
  *    doc page's width); every exported function, method and
@@ -33,17 +33,27 @@ async function json(args: string[]): Promise<unknown> {
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
-/** Rule 1: Tarjan-free DFS over local file: modules. */
+/** One import as `deno info --json` lists it: `code` for a value import, `type` for a type one. */
+interface InfoDependency {
+  code?: { specifier: string };
+  type?: { specifier: string };
+}
+
+/**
+ * Rule 1: Tarjan-free DFS over local file: modules. Type imports count: an
+ * `import type` cycle is a cycle between the modules' layers all the same,
+ * so each edge is a dependency's code specifier and its type specifier.
+ */
 async function checkCycles(entry: string): Promise<void> {
   const info = await json(["info", "--json", entry]) as {
-    modules: { specifier: string; dependencies?: { code?: { specifier: string } }[] }[];
+    modules: { specifier: string; dependencies?: InfoDependency[] }[];
   };
   const graph = new Map<string, string[]>();
   for (const m of info.modules) {
     if (!m.specifier.startsWith("file:")) continue;
-    const deps = (m.dependencies ?? []).map((d) => d.code?.specifier)
+    const deps = (m.dependencies ?? []).flatMap((d) => [d.code?.specifier, d.type?.specifier])
       .filter((s): s is string => !!s && s.startsWith("file:"));
-    graph.set(m.specifier, deps);
+    graph.set(m.specifier, [...new Set(deps)]);
   }
   const state = new Map<string, "open" | "done">();
   const stack: string[] = [];

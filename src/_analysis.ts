@@ -47,7 +47,17 @@ import {
 } from "./_histogram.ts";
 import type { ResolvedOptions } from "./_options.ts";
 import { checkCompletion } from "./_validate.ts";
-import type { StringTable } from "./_string_table.ts";
+
+/**
+ * What a snapshot needs of a string table (error types or request names):
+ * the string at an index. Declared here, by the layer that reads it, so the
+ * analysis depends on no table: `StringTable` (_string_table.ts) satisfies
+ * it, and the string tables sit above the layout, which sits above this.
+ */
+export interface StringNames {
+  /** The string registered at `index` ("other" for the overflow index). */
+  name(index: number): string;
+}
 
 const START = 0;
 const RATE = 1;
@@ -403,7 +413,7 @@ export class Analysis {
   /** Everything counted, as the contract's snapshot (names from the string tables). */
   snapshot(
     now: number,
-    context: { errors: StringTable; names: StringTable; unflushedRequests: number },
+    context: { errors: StringNames; names: StringNames; unflushedRequests: number },
   ): MetricsSnapshot {
     const f = this.#f;
     const startTime = f[START];
