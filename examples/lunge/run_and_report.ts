@@ -6,22 +6,27 @@
  * The result files (and `--out csv=`'s) are opened (created) before the
  * run, so they can be written even when the run exhausted the file
  * descriptors, and a path that cannot be written fails before any request.
- * On the first Ctrl-C the live view stops and one line says how long the
- * stop waits at most (the longest gracefulStop); a second Ctrl-C cuts at once, and the
- * summary and JSON are still written from what was recorded (exit 130).
+ * On the first Ctrl-C (or SIGTERM) the live view stops, one line says the run
+ * stops now, requests in flight are cut (counted as interrupted) and the
+ * summary and JSON are written from what was recorded (exit 1); a second
+ * Ctrl-C exits at once (130).
  *
  * @module
  */
 import type { CollectorKind } from "@lunge/metrics";
-import { formatDurationMs, type TestConfig } from "./config/config.ts";
+import type { TestConfig } from "./config/config.ts";
 import { runTest, type StopSignalInfo } from "./run/engine.ts";
-import type { RunResult } from "./result.ts";
 import { colorEnabled } from "./report/color.ts";
 import { ProgressReporter } from "./report/progress.ts";
-import { renderSummary } from "./report/summary.ts";
-import { renderHtmlReport } from "./outputs/html/page.ts";
 import type { DistributedRun } from "./distributed/cli_flags.ts";
 import { CsvFile } from "./outputs/csv.ts";
+import { oneLine, type Output, OutputError, writeAll } from "./outputs/output.ts";
+import { SummaryOutput } from "./outputs/summary.ts";
+import { JsonOutput } from "./outputs/json.ts";
+import { HtmlOutput } from "./outputs/html.ts";
+import { streamOutputs } from "./outputs/run_outputs.ts";
+
+export { writeAll };
 
 /** Where and how to report. */
 export interface ReportOptions {
@@ -43,59 +48,52 @@ export interface ReportOptions {
   distributed?: DistributedRun;
 }
 
-const encoder = new TextEncoder();
-
-/** Writes all of `text` to a sync writer. */
-export function writeAll(w: { writeSync(p: Uint8Array): number }, text: string): void {
-  let data = encoder.encode(text);
-  while (data.length > 0) data = data.subarray(w.writeSync(data));
-}
-
-/** An output file opened before the run, and how to render it. */
-interface OpenOutput {
-  path: string;
-  file: Deno.FsFile;
-  render: (result: RunResult) => string;
+/**
+ * Opens every output before the run, in order; on the first that cannot be
+ * opened, closes those opened and returns its one-line reason.
+ *
+ * @param outputs The outputs.
+ * @returns Undefined when all are open, else why one is not.
+ */
+export async function openOutputs(outputs: readonly Output[]): Promise<string | undefined> {
+  for (let i = 0; i < outputs.length; i++) {
+    try {
+      await outputs[i].open();
+    } catch (e) {
+      for (const o of outputs.slice(0, i)) await o.close();
+      if (e instanceof OutputError) return e.message;
+      return `cannot open ${outputs[i].name}: ${oneLine(e)}`;
+    }
+  }
+  return undefined;
 }
 
 /**
- * Opens (creates, truncates) every output file before the run. Returns the
- * files, or a one-line reason when one cannot be opened (the others closed).
+ * The report outputs of a run, in the order they are written: the summary,
+ * the JSON to stdout (`--json` without a .json file, as Lunge), then the
+ * JSON and HTML files.
  */
-export function openOutputs(
-  options: Pick<ReportOptions, "jsonFile" | "htmlFile">,
-): OpenOutput[] | string {
-  const wanted: [string | undefined, (r: RunResult) => string][] = [
-    [options.jsonFile, (r) => JSON.stringify(r, null, 2) + "\n"],
-    [options.htmlFile, renderHtmlReport],
+function reportOutputs(options: ReportOptions, out: typeof Deno.stdout, color: boolean): Output[] {
+  const list: Output[] = [
+    new SummaryOutput({ out, color, quiet: options.quiet, verbose: options.verbose }),
   ];
-  const opened: OpenOutput[] = [];
-  for (const [path, render] of wanted) {
-    if (path === undefined) continue;
-    try {
-      opened.push({ path, render, file: Deno.openSync(path, openFlags) });
-    } catch (e) {
-      for (const o of opened) o.file.close();
-      return `cannot write ${path}: ${e instanceof Error ? e.message : e}`;
-    }
-  }
-  return opened;
+  if (options.json && options.jsonFile === undefined) list.push(new JsonOutput());
+  if (options.jsonFile !== undefined) list.push(new JsonOutput(options.jsonFile));
+  if (options.htmlFile !== undefined) list.push(new HtmlOutput(options.htmlFile));
+  return list;
 }
-
-const openFlags: Deno.OpenOptions = { write: true, create: true, truncate: true };
 
 /** The line printed on a stop signal. */
 export function stopMessage(info: StopSignalInfo): string {
   return info.count === 1
-    ? `lunge: stopping: waiting at most ${
-      formatDurationMs(info.graceMs)
-    } (gracefulStop) for in-flight requests; press Ctrl-C again to stop now\n`
-    : "lunge: stopping now: requests in flight are counted as interrupted\n";
+    ? "lunge: stopping now: requests in flight are counted as interrupted; " +
+      "press Ctrl-C again to exit at once\n"
+    : "lunge: exiting at once (130): no summary\n";
 }
 
 /**
  * Runs the test with live output and returns the exit code (0 passed, 1
- * failed, 2 an output file cannot be opened, 130 stopped by a second Ctrl-C).
+ * failed, 2 an output file cannot be opened; a second Ctrl-C exits 130 at once).
  */
 export async function runAndReport(config: TestConfig, options: ReportOptions): Promise<number> {
   const out = options.json ? Deno.stderr : Deno.stdout;
@@ -105,39 +103,48 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
   if (!options.quiet) {
     for (const w of config.warnings) writeAll(Deno.stderr, `lunge: warning: ${w}\n`);
   }
-  const outputs = openOutputs(options);
-  if (typeof outputs === "string") {
-    writeAll(Deno.stderr, `lunge: ${outputs}\n`);
+  const reports = reportOutputs(options, out, color);
+  const spec = options.distributed?.outputs;
+  const streams = spec ? streamOutputs(spec) : [];
+  const csv = spec?.csvFile === undefined ? undefined : CsvFile.open(spec.csvFile);
+  if (typeof csv === "string") {
+    writeAll(Deno.stderr, `lunge: ${csv}\n`);
     return 2;
   }
-  const csvPath = options.distributed?.outputs.csvFile;
-  const csv = csvPath === undefined ? undefined : CsvFile.open(csvPath);
-  if (typeof csv === "string") {
-    for (const o of outputs) o.file.close();
-    writeAll(Deno.stderr, `lunge: ${csv}\n`);
+  // Every output is opened before the run: a bad path or port is exit 2 before any request.
+  const problem = await openOutputs([...reports, ...streams]);
+  if (problem !== undefined) {
+    csv?.close();
+    writeAll(Deno.stderr, `lunge: ${problem}\n`);
     return 2;
   }
   const reporter = options.quiet
     ? undefined
     : new ProgressReporter({ tty, color, write: (s) => writeAll(out, s) });
   let signals = 0;
-  const result = await runTest({
-    config,
-    collector: options.collector,
-    workers: options.workers,
-    segment: options.distributed?.segment,
-    startAt: options.distributed?.startAt,
-    outputs: options.distributed &&
-      { ...options.distributed.outputs, labels: { ...options.distributed.outputs.labels } },
-    csv,
-    handleSignals: true,
-    onProgress: reporter ? (state) => reporter.update(state) : undefined,
-    onSignal: (info) => {
-      signals = info.count;
-      reporter?.finish();
-      writeAll(Deno.stderr, stopMessage(info));
-    },
-  });
+  let result;
+  try {
+    result = await runTest({
+      config,
+      collector: options.collector,
+      workers: options.workers,
+      segment: options.distributed?.segment,
+      startAt: options.distributed?.startAt,
+      outputs: spec && { ...spec, labels: { ...spec.labels }, opened: streams },
+      csv,
+      handleSignals: true,
+      onProgress: reporter ? (state) => reporter.update(state) : undefined,
+      onSignal: (info) => {
+        signals = info.count;
+        reporter?.finish();
+        writeAll(Deno.stderr, stopMessage(info));
+      },
+    });
+  } catch (e) {
+    for (const o of [...reports, ...streams]) await o.close();
+    csv?.close();
+    throw e;
+  }
   reporter?.finish();
   csv?.close(); // runTest awaited its writes
   const push = result.push;
@@ -148,26 +155,21 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
         `pushes to Prometheus failed (${push.lastError})\n`,
     );
   }
-  writeAll(out, renderSummary(result, { color, quiet: options.quiet, verbose: options.verbose }));
-  writeAll(out, "\n");
-  // As Lunge: with a JSON output file, --json writes only the file.
-  if (options.json && options.jsonFile === undefined) {
-    writeAll(Deno.stdout, JSON.stringify(result, null, 2) + "\n");
-  }
   let code = signals >= 2 ? 130 : result.passed ? 0 : 1;
-  if (csv && !options.quiet) writeAll(out, `${csv.rows} rows written to ${csv.path}\n`);
-  for (const o of outputs) {
+  // The verdict is settled: the reports are written, each file named once written.
+  for (const o of reports) {
+    const path = o instanceof JsonOutput || o instanceof HtmlOutput ? o.path : undefined;
     try {
-      writeAll(o.file, o.render(result));
-      if (!options.quiet) writeAll(out, `Report written to ${o.path}\n`);
+      await o.report?.(result);
+      if (path !== undefined && !options.quiet) writeAll(out, `Report written to ${path}\n`);
     } catch (e) {
-      writeAll(
-        Deno.stderr,
-        `lunge: cannot write ${o.path}: ${e instanceof Error ? e.message : e}\n`,
-      );
+      writeAll(Deno.stderr, `lunge: cannot write ${path ?? o.name}: ${oneLine(e)}\n`);
       if (code === 0) code = 1;
     } finally {
-      o.file.close();
+      await o.close();
+    }
+    if (o instanceof SummaryOutput && csv && !options.quiet) {
+      writeAll(out, `${csv.rows} rows written to ${csv.path}\n`);
     }
   }
   return code;

@@ -11,11 +11,12 @@
  * @module
  */
 import { CSV_HEADER } from "../report/csv_rows.ts";
+import type { Output, OutputEnd } from "./output.ts";
 
 const encoder = new TextEncoder();
 
-/** The per-request CSV file of one run (see the module doc). */
-export class CsvFile {
+/** The per-request CSV file of one run (see the module doc); the CSV output. */
+export class CsvFile implements Output {
   #path: string;
   #file: Deno.FsFile;
   #rows = 0;
@@ -47,6 +48,24 @@ export class CsvFile {
       file?.close();
       return `cannot write ${path}: ${oneLine(e)}`;
     }
+  }
+
+  /** `csv=<path>`. */
+  get name(): string {
+    return `csv=${this.#path}`;
+  }
+
+  /** Nothing more to open: {@linkcode CsvFile.open} created the file and its header. */
+  open(): void {}
+
+  /**
+   * The run is over: {@linkcode finish} against the requests it counted.
+   *
+   * @param end The run's end (its result's `totalRequests`).
+   * @returns Null when the file holds one row per request, else why not.
+   */
+  end(end: OutputEnd): Promise<string | null> {
+    return this.finish(end.result.metrics.totalRequests);
   }
 
   /** The file's path. */

@@ -36,9 +36,10 @@ export function tickCounters(config: TestConfig, workers: readonly WorkerReport[
 
 /**
  * Fills the result with what merging needs: the outputs' last work (final
- * push, .hlog, histograms), the hash of the whole (unsegmented) config, the
- * segment. Returns the problem of a final push that failed (the run then
- * fails in the verdict: its metrics did not reach Prometheus), else null.
+ * push, .hlog, the server closed), the histograms, the hash of the whole
+ * (unsegmented) config, the segment. Returns the outputs' problems, one
+ * line (a final push that failed: its metrics did not reach Prometheus; the
+ * run then fails in the verdict), else null.
  */
 export async function withDistributed(
   result: RunResult,
@@ -50,15 +51,9 @@ export async function withDistributed(
     segment?: Segment;
   },
 ): Promise<string | null> {
-  const done = await o.outputs.finish(o.counters, o.range);
+  const done = await o.outputs.finish(o.counters, o.range, result);
   result.histograms = done.histograms;
   result.configHash = await configHash(o.config);
   if (o.segment) result.segment = { ...o.segment };
-  if (done.push) {
-    result.push = { ...done.push };
-    if (!done.finalPushOk) {
-      return `the final push to Prometheus failed (${done.push.lastError ?? "unknown"})`;
-    }
-  }
-  return null;
+  return done.problems.length > 0 ? done.problems.join("; ") : null;
 }

@@ -1,0 +1,31 @@
+/**
+ * Private helper of the Prometheus outputs: the figures of a push or a
+ * scrape — the collector's snapshot and latency histograms (whole run and
+ * per name) beside the engine's counters at one instant.
+ *
+ * @module
+ */
+import type { SharedMetricsCollector } from "@lunge/metrics";
+import type { PushFigures } from "../prometheus/remote_write.ts";
+import { histogramCollector } from "../distributed/run_histograms.ts";
+import type { TickCounters } from "./output.ts";
+
+/** The figures of `collector` and `counters` at `now` (epoch ms). */
+export function pushFigures(
+  collector: SharedMetricsCollector,
+  counters: TickCounters,
+  now: number,
+): PushFigures {
+  const c = histogramCollector(collector);
+  const snapshot = c.getSnapshot();
+  const byName = Object.fromEntries(
+    Object.keys(snapshot.byName).map((n) => [n, c.getLatencyHistogram(n)]),
+  );
+  return {
+    snapshot,
+    histograms: { all: c.getLatencyHistogram(), byName },
+    activeVUs: counters.activeVUs,
+    scenarios: counters.scenarios,
+    timestamp: now,
+  };
+}
