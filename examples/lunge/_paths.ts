@@ -5,7 +5,8 @@
  * wherever `@lunge/metrics` resolves (the workspace's `mod.ts` in a checkout),
  * together with the `src/` folder beside it that its entry re-exports. Only
  * local (`file:`) modules need read permission: installed from JSR, the
- * modules are remote and none of these paths is asked for.
+ * modules are remote, and in a `deno compile` binary they are embedded, so
+ * none of these paths is asked for.
  *
  * @module
  */
@@ -20,8 +21,8 @@ export const MODULE_ENTRY: URL = new URL(import.meta.resolve("@lunge/metrics"));
 /**
  * The folders and files a Worker reads (its module and every import), for
  * `--allow-read`: the engine's folder, the metrics module's entry and the
- * `src/` folder beside that entry, those of them that are local files. Paths
- * have no trailing separator.
+ * `src/` folder beside that entry, those of them that are local files (none in
+ * a compiled binary). Paths have no trailing separator.
  *
  * @example
  * ```ts
@@ -31,6 +32,7 @@ export const MODULE_ENTRY: URL = new URL(import.meta.resolve("@lunge/metrics"));
  * ```
  */
 export function workerReadPaths(): string[] {
+  if (Deno.build.standalone) return [];
   return [ENGINE_ROOT, MODULE_ENTRY, new URL("./src/", MODULE_ENTRY)]
     .filter((u) => u.protocol === "file:")
     .map((u) => fileURLToPath(u).replace(/[\\/]$/, ""));
