@@ -401,6 +401,7 @@ export function parseCli(args: string[], env?: { collector?: string }): Command 
   }
   const json = (v.json ?? false) || format === "json";
   const files = outputFiles(v.output, (v.html ?? false) || format === "html");
+  const distributed = distributedOf(v, files); // adds --out json=/html= to files
   return {
     kind,
     config: v.config,
@@ -411,11 +412,15 @@ export function parseCli(args: string[], env?: { collector?: string }): Command 
     quiet: v.quiet ?? false,
     verbose: v.verbose ?? false,
     ...engine,
-    distributed: distributedOf(v, files),
+    distributed,
   };
 }
 
-/** The many-machines flags, checked (usage errors name the flag); the CSV file is no other output. */
+/**
+ * The many-machines flags and `--out`, checked (usage errors name the flag):
+ * `--out json=`/`html=` join `files` (Lunge's `-o`/`--html` spell the same
+ * outputs: one file each), and the CSV file is no other output.
+ */
 function distributedOf(
   v: FlagValues,
   files: { jsonFile?: string; htmlFile?: string },
@@ -425,6 +430,14 @@ function distributedOf(
     d = distributedFlags(v);
   } catch (e) {
     throw new UsageError((e as Error).message);
+  }
+  for (const [key, kind] of [["jsonFile", "json"], ["htmlFile", "html"]] as const) {
+    const path = d.reports[key];
+    if (path === undefined) continue;
+    if (files[key] !== undefined && files[key] !== path) {
+      throw new UsageError(`--out ${kind}=${path}: -o/--html already write ${files[key]}`);
+    }
+    files[key] = path;
   }
   const csv = d.outputs.csvFile;
   if (csv !== undefined && [files.jsonFile, files.htmlFile, d.outputs.hlogFile].includes(csv)) {

@@ -52,6 +52,49 @@ export interface DistributedRun {
   startAt?: number;
   /** The outputs (labels: instance, and segment when there is one). */
   outputs: OutputOptions;
+  /** `--out json=<file>` and `--out html=<file>`: the report files (the CLI merges them with -o's). */
+  reports: { jsonFile?: string; htmlFile?: string };
+}
+
+/** The kinds `--out kind=target` takes. */
+const OUT_KINDS =
+  "expected csv=<file> or prometheus-rw=<url>, json=<file>.json, html=<file>.html, " +
+  "hlog=<file> or metrics=<host:port>";
+
+/**
+ * `--out json=|html=|hlog=|metrics=<target>` into `outputs` and `reports`;
+ * returns false for another kind (csv, prometheus-rw: parsed by the caller).
+ */
+function outFlag(
+  out: string,
+  outputs: OutputOptions,
+  reports: DistributedRun["reports"],
+): boolean {
+  const m = /^(json|html|hlog|metrics)=(.*)$/.exec(out);
+  if (!m) return false;
+  const [, kind, target] = m;
+  if (target === "") throw new Error(`--out ${out}: ${OUT_KINDS}`);
+  const once = (have: string | undefined, flag: string) => {
+    if (have !== undefined && have !== target) {
+      throw new Error(`--out ${out}: ${flag} ${have} is already given (give one)`);
+    }
+  };
+  const ext = /\.([^./\\]+)$/.exec(target)?.[1]?.toLowerCase();
+  if (kind === "json" || kind === "html") {
+    const ok = kind === "json" ? ext === "json" : ext === "html" || ext === "htm";
+    if (!ok) throw new Error(`--out ${out}: a ${kind} file must end in .${kind} (${OUT_KINDS})`);
+    const key = kind === "json" ? "jsonFile" : "htmlFile";
+    once(reports[key], `--out ${kind}=`);
+    reports[key] = target;
+  } else if (kind === "hlog") {
+    once(outputs.hlogFile, "--hlog");
+    outputs.hlogFile = target;
+  } else {
+    parseListen(target);
+    once(outputs.listen, "--prometheus-listen");
+    outputs.listen = target;
+  }
+  return true;
 }
 
 /** `--help` lines for the flags. */
@@ -65,6 +108,10 @@ export const DISTRIBUTED_HELP = `Many machines (README: "Running on many machine
   --histograms-per-second   keep one latency histogram per second in the JSON
   --hlog <file>             write HdrHistogram's interval log (one interval per second)
   --out prometheus-rw=<url> push to Prometheus remote write every --push-interval and at the end
+  --out <kind>=<target>     every output by one spelling (repeatable): json=<file>.json,
+                            html=<file>.html, csv=<file>, hlog=<file>, prometheus-rw=<url>,
+                            metrics=<host:port>; --json, --html, -o, --format, --hlog and
+                            --prometheus-listen are Lunge's spellings of the same outputs
   --out csv=<file>          one row per request (k6's --out csv): timestamp_ms (start,
                             epoch ms), duration_ms (6 decimals), scenario, name, status
                             (0: none), bytes, error (empty: none); header row, RFC 4180
@@ -93,13 +140,15 @@ export function distributedFlags(v: DistributedFlagValues): DistributedRun {
     if (v.hlog === "") throw new Error("--hlog needs a file path");
     outputs.hlogFile = v.hlog;
   }
+  const reports: DistributedRun["reports"] = {};
   for (const out of v.out ?? []) {
+    if (outFlag(out, outputs, reports)) continue;
     if (/^csv(=|$)/.test(out)) {
       outputs.csvFile = csvPath(out, outputs.csvFile);
       continue;
     }
     const m = /^prometheus-rw=(.+)$/.exec(out);
-    if (!m) throw new Error(`--out ${out}: expected csv=<file> or prometheus-rw=<url>`);
+    if (!m) throw new Error(`--out ${out}: ${OUT_KINDS}`);
     let url: URL;
     try {
       url = new URL(m[1]);
@@ -127,9 +176,12 @@ export function distributedFlags(v: DistributedFlagValues): DistributedRun {
   }
   if (v["prometheus-listen"] !== undefined) {
     parseListen(v["prometheus-listen"]);
+    if (outputs.listen !== undefined && outputs.listen !== v["prometheus-listen"]) {
+      throw new Error(`--prometheus-listen and --out metrics= disagree: give one`);
+    }
     outputs.listen = v["prometheus-listen"];
   }
-  return { segment, startAt, outputs };
+  return { segment, startAt, outputs, reports };
 }
 
 /** The file of `--out csv=<file>` (given once, not empty). */
