@@ -17,8 +17,8 @@
  * - `getSnapshot` / `getTimeSeries` on a full collector: 64 error types,
  *   64 names and 3,600 time-series points.
  *
- * The recordRequest benches make 1,000 calls per iteration (as
- * MEASUREMENTS.md does), so divide time/iter by 1,000 for ns per call; this
+ * The recordRequest benches make 1,000 calls per iteration, so divide
+ * time/iter by 1,000 for ns per call; this
  * keeps the harness's own per-iteration cost out of the figure. The atomic
  * collector's figure includes its amortised batch merges (one per 10,000
  * calls by default; no timer, `flushIntervalMs: 0`). Each bench has its own

@@ -1,5 +1,5 @@
 /**
- * The contract suite: every guarantee of CONTRACT.md, written once against
+ * The contract suite: every guarantee of docs/contract.md, written once against
  * `SharedMetricsCollector` and run for each implementation
  * (tests/mutex_collector_test.ts, tests/atomic_collector_test.ts).
  */
