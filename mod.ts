@@ -53,7 +53,6 @@ export type {
   CollectorHandle,
   CollectorKind,
   CollectorOptions,
-  LatencyStats,
   MetricsCollector,
   MetricsSnapshot,
   RequestResult,
@@ -61,16 +60,17 @@ export type {
   TimeSeriesData,
   TimeSeriesPoint,
 } from "./src/types.ts";
+export type { LatencyStats } from "./src/latency_stats.ts";
 export { BaseMetricsCollector } from "./src/base_collector.ts";
 export { AtomicMetricsCollector } from "./src/atomic_collector.ts";
 export { MutexMetricsCollector } from "./src/mutex_collector.ts";
 export { attachCollector, collectorKindFromEnv, createCollector } from "./src/create_collector.ts";
+export { LatencyHistogram, type LatencyHistogramState } from "./src/latency_histogram.ts";
 export {
   HISTOGRAM_LAYOUT,
   type HistogramBucket,
   type HistogramLayout,
-  LatencyHistogram,
-} from "./src/latency_histogram.ts";
+} from "./src/histogram_layout.ts";
 export { formatHdrLog, type HdrLogInterval } from "./src/hdr_log.ts";
 export {
   PROMETHEUS_BUCKETS_SECONDS,

@@ -28,7 +28,8 @@
  *
  * @module
  */
-import type { LatencyStats, MetricsSnapshot, TimeSeriesData, TimeSeriesPoint } from "./types.ts";
+import type { MetricsSnapshot, TimeSeriesData, TimeSeriesPoint } from "./types.ts";
+import type { LatencyStats } from "./latency_stats.ts";
 import {
   addLatency,
   clearRecorder,

@@ -7,15 +7,15 @@
  *
  * @module
  */
-import type { LatencyStats } from "./types.ts";
+import type { LatencyStats } from "./latency_stats.ts";
 import {
-  BUCKET_COUNT,
   bucketMidpoint,
   latencyBucket,
   mergeRecorder,
   RECORDER_WORDS,
   recorderBucket,
   recorderCount,
+  recorderProblem,
   recorderRange,
   recorderStats,
   recorderValueAt,
@@ -28,90 +28,36 @@ import {
   decompressV2,
   encodeV2,
   fromBase64,
-  HDR_DIGITS,
-  HDR_HIGHEST,
-  HDR_LOWEST,
   toBase64,
 } from "./_hdr_encoding.ts";
+import {
+  bucketBounds,
+  HISTOGRAM_LAYOUT,
+  type HistogramBucket,
+  type HistogramLayout,
+} from "./histogram_layout.ts";
 
 /**
- * The bucket layout of every {@linkcode LatencyHistogram} (and of the
- * collectors' histograms), as HdrHistogram parameters. Values are
- * nanoseconds in the HdrHistogram encoding; the API takes and returns
- * milliseconds.
+ * A {@linkcode LatencyHistogram}'s exact state: a structured-cloneable copy
+ * of its words (about 37 KB), to post to a Worker or another thread and
+ * rebuild there with {@linkcode LatencyHistogram.fromState}. Unlike the
+ * HdrHistogram text it keeps min, max, mean and standard deviation exact.
+ * Its word layout belongs to this version of the module: treat it as
+ * opaque, and do not store it (store {@linkcode LatencyHistogram.toHdrBase64}).
  *
- * @example Read the layout
+ * @example Post a histogram's state and rebuild it
  * ```ts
- * import { type HistogramLayout, LatencyHistogram } from "@lunge/metrics";
- * import assert from "node:assert/strict";
- *
- * const layout: HistogramLayout = LatencyHistogram.layout;
- * assert.equal(layout.significantValueDigits, 2);
- * ```
- */
-export interface HistogramLayout {
-  /** Unit of the values in the HdrHistogram encoding: nanoseconds. */
-  readonly unit: "ns";
-  /** HdrHistogram `lowestDiscernibleValue`: 1 ns. */
-  readonly lowestDiscernibleValue: number;
-  /** HdrHistogram `highestTrackableValue`: 2^42 - 1 ns (about 73.3 minutes). */
-  readonly highestTrackableValue: number;
-  /** HdrHistogram `numberOfSignificantValueDigits`: 2 (256 sub-buckets). */
-  readonly significantValueDigits: number;
-  /** HdrHistogram `countsArrayLength`: 4,608 buckets. */
-  readonly bucketCount: number;
-}
-
-/**
- * The layout: HdrHistogram with lowest discernible value 1 ns, highest
- * trackable value 2^42 - 1 ns, 2 significant digits; 4,608 buckets, each at
- * most 1/128 of its lower edge wide (a reported percentile is within 0.4 %
- * of the exact one from 256 ns up).
- *
- * @example The parameters
- * ```ts
- * import { HISTOGRAM_LAYOUT } from "@lunge/metrics";
- * import assert from "node:assert/strict";
- *
- * assert.equal(HISTOGRAM_LAYOUT.unit, "ns");
- * assert.equal(HISTOGRAM_LAYOUT.highestTrackableValue, 2 ** 42 - 1);
- * assert.equal(HISTOGRAM_LAYOUT.bucketCount, 4608);
- * ```
- */
-export const HISTOGRAM_LAYOUT: HistogramLayout = Object.freeze({
-  unit: "ns",
-  lowestDiscernibleValue: HDR_LOWEST,
-  highestTrackableValue: HDR_HIGHEST,
-  significantValueDigits: HDR_DIGITS,
-  bucketCount: BUCKET_COUNT,
-});
-
-/**
- * One non-empty bucket: HdrHistogram's value range `[lowerNs, upperNs)` and
- * its count.
- *
- * @example Buckets of 1 ms
- * ```ts
- * import { type HistogramBucket, LatencyHistogram } from "@lunge/metrics";
+ * import { LatencyHistogram, type LatencyHistogramState } from "@lunge/metrics";
  * import assert from "node:assert/strict";
  *
  * const h = new LatencyHistogram();
- * h.record(1);
- * const [b]: HistogramBucket[] = h.buckets();
- * assert.equal(b.index, 1780);
- * assert.equal(b.upperNs - b.lowerNs, 4096);
+ * for (const ms of [1.5, 2, 250]) h.record(ms);
+ * const state: LatencyHistogramState = structuredClone(h.toState());
+ * const back = LatencyHistogram.fromState(state);
+ * assert.deepEqual(back.stats(), h.stats());
  * ```
  */
-export interface HistogramBucket {
-  /** HdrHistogram's counts-array index. */
-  index: number;
-  /** Lowest value in the bucket, ns (HdrHistogram `lowestEquivalentValue`). */
-  lowerNs: number;
-  /** First value past the bucket, ns (HdrHistogram `nextNonEquivalentValue`). */
-  upperNs: number;
-  /** Samples in the bucket. */
-  count: number;
-}
+export type LatencyHistogramState = Float64Array;
 
 /** Copies a recorder into a histogram (set in LatencyHistogram's static block). */
 let copyIn: (h: LatencyHistogram, f: Float64Array, offset: number) => void;
@@ -345,6 +291,71 @@ export class LatencyHistogram {
   }
 
   /**
+   * This histogram's exact state, a copy: structured-cloneable (post it to a
+   * Worker), rebuilt with {@linkcode LatencyHistogram.fromState}.
+   *
+   * @returns The state (see {@linkcode LatencyHistogramState}).
+   *
+   * @example A copy of the state
+   * ```ts
+   * import { LatencyHistogram } from "@lunge/metrics";
+   * import assert from "node:assert/strict";
+   *
+   * const h = new LatencyHistogram();
+   * h.record(4);
+   * const state = h.toState();
+   * h.record(8); // the state does not change with the histogram
+   * assert.equal(LatencyHistogram.fromState(state).count, 1);
+   * ```
+   */
+  toState(): LatencyHistogramState {
+    return this.#f.slice();
+  }
+
+  /**
+   * A histogram rebuilt from a state that {@linkcode LatencyHistogram.toState}
+   * made, in this version of the module (in any thread): the same samples,
+   * statistics exact. The state is checked and copied, never kept.
+   *
+   * @param state The state.
+   * @returns The histogram.
+   * @throws {TypeError} When `state` is not a `Float64Array`.
+   * @throws {RangeError} Naming what is wrong, when it is not a histogram's
+   * state (another length, counts that do not add up, non-finite words).
+   *
+   * @example Merge histograms posted by Workers
+   * ```ts
+   * import { LatencyHistogram } from "@lunge/metrics";
+   * import assert from "node:assert/strict";
+   *
+   * const a = new LatencyHistogram(), b = new LatencyHistogram();
+   * a.record(1);
+   * b.record(3);
+   * const posted = [a.toState(), b.toState()]; // as Workers would post them
+   * const all = new LatencyHistogram();
+   * for (const s of posted) all.merge(LatencyHistogram.fromState(s));
+   * assert.equal(all.stats().mean, 2);
+   * assert.throws(() => LatencyHistogram.fromState(new Float64Array(3)), RangeError);
+   * ```
+   */
+  static fromState(state: LatencyHistogramState): LatencyHistogram {
+    if (!(state instanceof Float64Array)) {
+      throw new TypeError(
+        `LatencyHistogram.fromState: state must be the Float64Array toState() returns (got ${
+          state === null ? "null" : typeof state
+        })`,
+      );
+    }
+    const problem = recorderProblem(state);
+    if (problem !== undefined) {
+      throw new RangeError(`LatencyHistogram.fromState: not a histogram's state: ${problem}`);
+    }
+    const h = new LatencyHistogram();
+    h.#f.set(state);
+    return h;
+  }
+
+  /**
    * HdrHistogram's V2 compressed encoding, base64: the text
    * `HistogramLogProcessor` (in an `.hlog`) and hdr-histogram-js's
    * `decodeFromCompressedBase64` read, values in **nanoseconds**, layout
@@ -400,14 +411,6 @@ export class LatencyHistogram {
     });
     return h;
   }
-}
-
-/** HdrHistogram's `[lowestEquivalentValue, nextNonEquivalentValue)` of bucket `index`, ns. */
-function bucketBounds(index: number): [number, number] {
-  if (index < 256) return [index, index + 1];
-  const s = (index >> 7) - 1;
-  const lower = (index - (s << 7)) * 2 ** s;
-  return [lower, lower + 2 ** s];
 }
 
 /**

@@ -6,6 +6,8 @@
  *
  * @module
  */
+import type { LatencyStats } from "./latency_stats.ts";
+import type { LatencyHistogram } from "./latency_histogram.ts";
 
 /**
  * One finished request, as the load generator hands it to a collector.
@@ -66,52 +68,6 @@ export interface RequestResult {
   error?: string;
   /** Optional request name, for per-name latency statistics. */
   name?: string;
-}
-
-/**
- * Latency statistics, all in milliseconds; every field is 0 when `count` is 0.
- * `min`, `max`, `mean` and `stdDev` (population) are exact; the percentiles
- * come from a log-linear histogram and are within 1 % of the exact
- * nearest-rank percentile.
- *
- * @example Reading the p99 of a snapshot
- * ```ts
- * import { createCollector, type LatencyStats } from "@lunge/metrics";
- * import assert from "node:assert/strict";
- *
- * const collector = createCollector("atomic");
- * collector.recordRequest({
- *   startTime: Date.now(),
- *   duration: 4,
- *   statusCode: 200,
- *   bytes: 0,
- * });
- * const latency: LatencyStats = collector.getSnapshot().latency;
- * assert.equal(latency.p99, 4); // one sample: exact
- * collector.close();
- * ```
- */
-export interface LatencyStats {
-  /** Number of samples. */
-  count: number;
-  /** Smallest sample. */
-  min: number;
-  /** Largest sample. */
-  max: number;
-  /** Arithmetic mean. */
-  mean: number;
-  /** Population standard deviation. */
-  stdDev: number;
-  /** Median. */
-  p50: number;
-  /** 90th percentile. */
-  p90: number;
-  /** 95th percentile. */
-  p95: number;
-  /** 99th percentile. */
-  p99: number;
-  /** 99.9th percentile. */
-  p999: number;
 }
 
 /**
@@ -466,4 +422,53 @@ export interface SharedMetricsCollector extends MetricsCollector {
   /** Flush and stop background timers; the collector may still be read, but
    * no longer records. */
   close(): void;
+  /**
+   * A copy of the latency histogram of every request so far, or of the
+   * requests named `name` (an empty one for a name never recorded), this
+   * thread's own unmerged requests included: to export in HdrHistogram's
+   * format, or to merge with other machines' histograms.
+   *
+   * @param name A request name (names past `maxNames` count as "other").
+   * @returns The histogram, a copy the collector no longer touches.
+   *
+   * @example Per-name histograms through the interface
+   * ```ts
+   * import { createCollector, type SharedMetricsCollector } from "@lunge/metrics";
+   * import assert from "node:assert/strict";
+   *
+   * const c: SharedMetricsCollector = createCollector();
+   * const startTime = Date.now();
+   * for (const duration of [3, 5]) {
+   *   c.recordRequest({ startTime, duration, statusCode: 200, bytes: 0, name: "home" });
+   * }
+   * assert.equal(c.getLatencyHistogram().count, 2);
+   * assert.equal(c.getLatencyHistogram("home").stats().max, 5);
+   * assert.equal(c.getLatencyHistogram("never").count, 0);
+   * c.close();
+   * ```
+   */
+  getLatencyHistogram(name?: string): LatencyHistogram;
+  /**
+   * A copy of the latency histogram of the 1-second interval containing
+   * `time` (epoch ms), while its window is open: the 4 newest seconds seen
+   * have one, so read each second within 3 seconds of its end. A request
+   * counts in the second of its completion, `startTime + duration`.
+   *
+   * @param time Any epoch-ms time inside the wanted second.
+   * @returns The histogram, or undefined when that second has no open window.
+   *
+   * @example The second that just passed
+   * ```ts
+   * import { createCollector, type SharedMetricsCollector } from "@lunge/metrics";
+   * import assert from "node:assert/strict";
+   *
+   * const c: SharedMetricsCollector = createCollector("mutex");
+   * const now = Date.now();
+   * c.recordRequest({ startTime: now - 4, duration: 4, statusCode: 200, bytes: 0 });
+   * assert.equal(c.getIntervalLatencyHistogram(now)?.count, 1);
+   * assert.equal(c.getIntervalLatencyHistogram(now - 60_000), undefined);
+   * c.close();
+   * ```
+   */
+  getIntervalLatencyHistogram(time: number): LatencyHistogram | undefined;
 }

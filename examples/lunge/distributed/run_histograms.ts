@@ -9,7 +9,6 @@
  * @module
  */
 import {
-  BaseMetricsCollector,
   formatHdrLog,
   HISTOGRAM_LAYOUT,
   type HistogramLayout,
@@ -34,14 +33,6 @@ export interface RunHistograms {
   perSecond?: { timestamp: number; hdr: string }[];
 }
 
-/** The collector as the class that can export histograms. */
-export function histogramCollector(c: SharedMetricsCollector): BaseMetricsCollector {
-  if (!(c instanceof BaseMetricsCollector)) {
-    throw new TypeError("the collector cannot export latency histograms");
-  }
-  return c;
-}
-
 /** One captured second, as the outputs use it. */
 export interface CapturedSecond {
   /** Epoch ms of the second's start. */
@@ -64,7 +55,7 @@ export interface CapturedSecond {
  * histogram itself holds 36.9 KB whatever it counts (133 MB an hour).
  */
 export class SecondHistograms {
-  #collector: BaseMetricsCollector;
+  #collector: SharedMetricsCollector;
   #next: number;
   #seconds = new Map<number, CapturedSecond>();
   /** The encodings of the seconds captured, one after another. */
@@ -74,7 +65,7 @@ export class SecondHistograms {
 
   /** Captures from the second containing `startMs` on. */
   constructor(collector: SharedMetricsCollector, startMs: number) {
-    this.#collector = histogramCollector(collector);
+    this.#collector = collector;
     this.#next = Math.floor(startMs / 1000);
   }
 
@@ -129,13 +120,14 @@ export async function encodeRunHistograms(
   collector: SharedMetricsCollector,
   options: { names: readonly string[]; seconds?: SecondHistograms },
 ): Promise<RunHistograms> {
-  const c = histogramCollector(collector);
   const byName: Record<string, string> = {};
-  for (const name of options.names) byName[name] = await c.getLatencyHistogram(name).toHdrBase64();
+  for (const name of options.names) {
+    byName[name] = await collector.getLatencyHistogram(name).toHdrBase64();
+  }
   const out: RunHistograms = {
     encoding: "hdr-v2-compressed-base64",
     layout: { ...HISTOGRAM_LAYOUT },
-    all: await c.getLatencyHistogram().toHdrBase64(),
+    all: await collector.getLatencyHistogram().toHdrBase64(),
     byName,
   };
   if (options.seconds) {

@@ -7,7 +7,6 @@
  */
 import type { SharedMetricsCollector } from "@lunge/metrics";
 import type { PushFigures } from "../prometheus/remote_write.ts";
-import { histogramCollector } from "../distributed/run_histograms.ts";
 import type { TickCounters } from "./output.ts";
 
 /** The figures of `collector` and `counters` at `now` (epoch ms). */
@@ -16,14 +15,13 @@ export function pushFigures(
   counters: TickCounters,
   now: number,
 ): PushFigures {
-  const c = histogramCollector(collector);
-  const snapshot = c.getSnapshot();
+  const snapshot = collector.getSnapshot();
   const byName = Object.fromEntries(
-    Object.keys(snapshot.byName).map((n) => [n, c.getLatencyHistogram(n)]),
+    Object.keys(snapshot.byName).map((n) => [n, collector.getLatencyHistogram(n)]),
   );
   return {
     snapshot,
-    histograms: { all: c.getLatencyHistogram(), byName },
+    histograms: { all: collector.getLatencyHistogram(), byName },
     activeVUs: counters.activeVUs,
     scenarios: counters.scenarios,
     timestamp: now,

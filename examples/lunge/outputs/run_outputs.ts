@@ -10,7 +10,6 @@
 import type { SharedMetricsCollector } from "@lunge/metrics";
 import {
   encodeRunHistograms,
-  histogramCollector,
   type RunHistograms,
   SecondHistograms,
 } from "../distributed/run_histograms.ts";
@@ -89,7 +88,6 @@ export class RunOutputs {
     collector: SharedMetricsCollector,
     startMs: number,
   ): RunOutputs {
-    histogramCollector(collector);
     let outputs = options.opened;
     if (outputs === undefined) {
       outputs = streamOutputs(options);

@@ -1,19 +1,13 @@
 /**
  * Private helper: how late the generator sent open-model iterations (actual
- * send time minus scheduled time), kept in the module's own log-linear
- * latency recorder (src/_histogram.ts: percentiles within 0.4 %, exact mean
- * and max). Workers fill one per scenario and send its words back at the
- * end; the engine merges them.
+ * send time minus scheduled time), kept in the library's public
+ * `LatencyHistogram` (percentiles within 0.4 %, exact mean and max).
+ * Workers fill one per scenario and send its exact state back at the end
+ * (`LatencyHistogram.toState`); the engine merges them.
  *
  * @module
  */
-import {
-  latencyBucket,
-  mergeRecorder,
-  RECORDER_WORDS,
-  recorderStats,
-  recordLatency,
-} from "../../../src/_histogram.ts";
+import { LatencyHistogram, type LatencyHistogramState } from "@lunge/metrics";
 
 /** Send-lag statistics of one scenario, in ms. */
 export interface SendLagStats {
@@ -29,32 +23,31 @@ export interface SendLagStats {
   max: number;
 }
 
-/** The structured-cloneable state of a {@linkcode LagHistogram}: its recorder's words. */
-export type LagState = Float64Array;
+/** The structured-cloneable state of a {@linkcode LagHistogram}: its histogram's exact state. */
+export type LagState = LatencyHistogramState;
 
 /** Records lags; mergeable through {@linkcode LagHistogram.toJSON} / {@linkcode LagHistogram.merge}. */
 export class LagHistogram {
-  #f = new Float64Array(RECORDER_WORDS);
+  #h = new LatencyHistogram();
 
   /** Records one lag in ms (negative values count as 0). */
   record(lagMs: number): void {
-    const lag = lagMs > 0 ? lagMs : 0;
-    recordLatency(this.#f, 0, lag, latencyBucket(lag));
+    this.#h.record(lagMs > 0 ? lagMs : 0);
   }
 
   /** A copy of the state, to post to another thread. */
   toJSON(): LagState {
-    return this.#f.slice();
+    return this.#h.toState();
   }
 
   /** Adds a state produced by {@linkcode LagHistogram.toJSON}. */
   merge(state: LagState): void {
-    mergeRecorder(this.#f, 0, state, 0);
+    this.#h.merge(LatencyHistogram.fromState(state));
   }
 
   /** The statistics (all 0 when empty), rounded to the µs. */
   stats(): SendLagStats {
-    const s = recorderStats(this.#f, 0);
+    const s = this.#h.stats();
     const round = (x: number) => Math.round(x * 1000) / 1000;
     return {
       count: s.count,
