@@ -18,7 +18,7 @@ import type { TestConfig } from "./config/config.ts";
 import { runTest, type StopSignalInfo } from "./run/engine.ts";
 import { colorEnabled } from "./report/color.ts";
 import { ProgressReporter } from "./report/progress.ts";
-import type { DistributedRun } from "./distributed/cli_flags.ts";
+import type { DistributedRun } from "./cli/distributed_flags.ts";
 import { CsvFile } from "./outputs/csv.ts";
 import { oneLine, type Output, OutputError, writeAll } from "./outputs/output.ts";
 import { SummaryOutput } from "./outputs/summary.ts";

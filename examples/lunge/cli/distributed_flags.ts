@@ -3,12 +3,13 @@
  * `--segment`, `--segment-sequence`, `--start-at`, `--histograms-per-second`, `--hlog`,
  * `--out csv=<file>`, `--out prometheus-rw=<url>`, `--prometheus-histograms`,
  * `--push-interval`, `--prometheus-listen`, `--instance`. Errors are one-line `Error`s naming
- * the flag (the CLI turns them into usage errors, exit 2).
+ * the flag (the CLI turns them into usage errors, exit 2). Their parser
+ * options and help are rows of the one flag table (./flags.ts).
  *
  * @module
  */
 import { parseDurationMs } from "../config/config.ts";
-import { parseSegment, parseStartAt, type Segment, segmentLabel } from "./segment.ts";
+import { parseSegment, parseStartAt, type Segment, segmentLabel } from "../distributed/segment.ts";
 import type { OutputOptions } from "../outputs/run_outputs.ts";
 import { parseListen } from "../prometheus/metrics_server.ts";
 
@@ -27,22 +28,6 @@ export interface DistributedFlagValues {
   "prometheus-listen"?: string;
   instance?: string;
 }
-
-/** parseArgs option specs of the flags. */
-export const DISTRIBUTED_OPTIONS = {
-  segment: { type: "string" },
-  "segment-sequence": { type: "string" },
-  "execution-segment": { type: "string" },
-  "execution-segment-sequence": { type: "string" },
-  "start-at": { type: "string" },
-  "histograms-per-second": { type: "boolean" },
-  hlog: { type: "string" },
-  out: { type: "string", multiple: true },
-  "prometheus-histograms": { type: "string" },
-  "push-interval": { type: "string" },
-  "prometheus-listen": { type: "string" },
-  instance: { type: "string" },
-} as const;
 
 /** What the flags ask of a run. */
 export interface DistributedRun {
@@ -96,33 +81,6 @@ function outFlag(
   }
   return true;
 }
-
-/** `--help` lines for the flags. */
-export const DISTRIBUTED_HELP = `Many machines (README: "Running on many machines"):
-  --segment <i/n>           run part i (0-based) of n: its share of VUs and iterations
-                            (also k6's a:b, e.g. 0:1/3); merge the results with \`lunge merge\`
-  --segment-sequence <0,a,b,...,1>  unequal parts: --segment a:b must be two consecutive
-                            points; the same on every instance (e.g. 0,1/4,3/4,1).
-                            k6's --execution-segment(-sequence) spellings work too
-  --start-at <ISO time>     start the schedule then, e.g. 2026-11-28T10:00:00Z
-  --histograms-per-second   keep one latency histogram per second in the JSON
-  --hlog <file>             write HdrHistogram's interval log (one interval per second)
-  --out prometheus-rw=<url> push to Prometheus remote write every --push-interval and at the end
-  --out <kind>=<target>     every output by one spelling (repeatable): json=<file>.json,
-                            html=<file>.html, csv=<file>, hlog=<file>, prometheus-rw=<url>,
-                            metrics=<host:port>; --json, --html, -o, --format, --hlog and
-                            --prometheus-listen are Lunge's spellings of the same outputs
-  --out csv=<file>          one row per request (k6's --out csv): timestamp_ms (start,
-                            epoch ms), duration_ms (6 decimals), scenario, name, status
-                            (0: none), bytes, error (empty: none); header row, RFC 4180
-                            quoting; needs --allow-write=<file>
-  --prometheus-histograms native|classic   latency as a native histogram (schema 8) or
-                            classic buckets                                 [native]
-  --push-interval <d>       time between pushes                               [5s]
-  --prometheus-listen <host:port>   serve /metrics while the run lasts
-  --instance <name>         the instance label of pushed and served series
-                            [segment-i-of-n with --segment, else lunge-<pid>]
-`;
 
 /** Checks the flags; throws a one-line `Error` naming the flag. */
 export function distributedFlags(v: DistributedFlagValues): DistributedRun {
