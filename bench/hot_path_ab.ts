@@ -1,7 +1,7 @@
 /**
  * Two or more versions of the module's hot path in one process, in turn, for
  * before/after figures that the machine's drift cannot fool (BENCHMARKS.md,
- * rounds 3 and 4):
+ * "Hot path, one thread, version against version"):
  *
  *     deno run --allow-read bench/hot_path_ab.ts <a/mod.ts> <b/mod.ts> [more mod.ts] [varied[:PHASE]|shapes] [rounds]
  *

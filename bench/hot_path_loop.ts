@@ -1,7 +1,7 @@
 /**
  * One collector kind's hot path in a plain loop, one kind per process, for
  * comparing two versions of the module in alternating runs (BENCHMARKS.md,
- * round 2):
+ * "Hot path, one thread, version against version"):
  *
  *     deno run --allow-read bench/hot_path_loop.ts <path to mod.ts> [calls] [atomic|mutex] [names|shapes|phase=MS]
  *
