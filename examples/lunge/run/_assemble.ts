@@ -22,7 +22,7 @@ import { decideVerdict, runError } from "../verdict/verdict.ts";
 import { isArrivalRate, peakRate, peakVUs, plannedIterations } from "./executors.ts";
 import type { WorkerCounters } from "./_protocol.ts";
 import { LagHistogram, type LagState } from "./_lag_histogram.ts";
-import { stripeFraction, stripeShare } from "./stripe.ts";
+import { stripeFraction, stripeShare } from "../distributed/stripe.ts";
 import { addNotSent, notSentCounts, type NotSentTable } from "./_not_sent.ts";
 
 /** A phase change: epoch ms and the phase entered. */

@@ -10,7 +10,8 @@ import type { TestConfig } from "../config/config.ts";
 import type { RunResult } from "../result.ts";
 import { configHash } from "../distributed/config_hash.ts";
 import type { RunOutputs, TickCounters } from "../outputs/run_outputs.ts";
-import { type Segment, segmentScenarios } from "../distributed/segment.ts";
+import type { Segment } from "../distributed/segment.ts";
+import { segmentScenarios } from "./segment_scenarios.ts";
 import { sumCounters, type WorkerReport } from "./_assemble.ts";
 
 /** The config one segment runs (the whole config without a segment). */

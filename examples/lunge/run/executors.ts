@@ -18,7 +18,7 @@
 import type { ScenarioSpec, Stage } from "../config/config.ts";
 import type { RateSegment } from "./pacer.ts";
 import type { Phase } from "../result.ts";
-import { stripeShare } from "./stripe.ts";
+import { stripeShare } from "../distributed/stripe.ts";
 
 /** How often VU targets are re-planned during ramps, in ms. */
 export const REPLAN_MS = 100;

@@ -53,7 +53,7 @@ import {
   workerVUsAt,
 } from "./executors.ts";
 import { pace, Pacer } from "./pacer.ts";
-import { workerStripe } from "./stripe.ts";
+import { workerStripe } from "../distributed/stripe.ts";
 import { LagHistogram } from "./_lag_histogram.ts";
 import type { FromWorker, InitMessage, ToWorker, WorkerCounters } from "./_protocol.ts";
 import { longTimeout, type LongTimer, wait } from "./_timer.ts";
