@@ -11,17 +11,17 @@ import {
   parseSegment,
   type Segment,
   segmentLabel,
-  segmentScenarios,
   segmentShare,
   segmentStripe,
 } from "../../examples/lunge/distributed/segment.ts";
+import { segmentScenarios } from "../../examples/lunge/run/segment_scenarios.ts";
 import {
   parseSegmentSequence,
   sequenceOwners,
 } from "../../examples/lunge/distributed/segment_sequence.ts";
 import { targetAt, workerVUsAt } from "../../examples/lunge/run/executors.ts";
 import { Pacer, type RateSegment } from "../../examples/lunge/run/pacer.ts";
-import { stripeShare, workerStripe } from "../../examples/lunge/run/stripe.ts";
+import { stripeShare, workerStripe } from "../../examples/lunge/distributed/stripe.ts";
 
 /** The sequences tried, with each part's exact fraction. */
 const SEQUENCES: { text: string; fractions: number[] }[] = [
