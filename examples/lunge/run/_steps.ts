@@ -5,11 +5,19 @@
  * is *bare*: the worker sends it on its fast path and never calls this.
  *
  * One request's way here: render its templates (a missing variable ends it:
- * reported failed with `missing variable <name>`, never sent with a literal
- * `{{x}}`) -> send (the engine's client; it keeps the head and body when
- * they must be read, `_capture.ts`) -> extracts -> assertions. Its error type is the
+ * not sent, with the reason `missing variable <name>`, never sent with a
+ * literal `{{x}}`) -> send (the engine's client; it keeps the head and body
+ * when they must be read, `_capture.ts`) -> extracts -> assertions. Its error type is the
  * transport error, else the first failed assertion (`assertion: <label>`),
  * else the first failed extract (`extract: <name>`).
+ *
+ * A request not sent (`sent: false`: a missing variable, an invalid
+ * request, a DNS failure, a refused permission; `_not_sent.ts`) has its
+ * assertions not evaluated — neither passed nor failed: there was no
+ * response to check, and it is no HTTP request — and its extracted
+ * variables removed; the worker counts it as not sent and goes on with the
+ * iteration's next request. A request sent that got no response fails all
+ * its assertions.
  *
  * @module
  */
@@ -20,6 +28,7 @@ import { AssertionTally } from "./_assertions.ts";
 import { runExtracts } from "./_extract.ts";
 import { capture, type CaptureRequest } from "./_capture.ts";
 import { CapturedResponse, type ResponseView } from "./_response.ts";
+import { isNotSentError } from "./_not_sent.ts";
 
 /** One virtual user's state: its number, iteration and extracted variables. */
 export interface VuState {
@@ -37,6 +46,24 @@ export interface StepOutcome extends HttpOutcome {
   end: number;
   /** Whether bytes were sent (false for a missing variable or an invalid URL). */
   sent: boolean;
+}
+
+/** Whether a request has left: the HTTP client sets `written`; the worker sets `cancelled` at the cut. */
+export interface SendProgress {
+  /** Set true just before the request's first byte goes to a socket. */
+  written: boolean;
+  /** Set at the cut: a request not yet written is then never sent. */
+  cancelled: boolean;
+}
+
+/** When and how a step runs (see {@linkcode ScenarioSteps.run}). */
+export interface StepRun {
+  /** Its start, performance ms (the scheduled time of an open-model iteration's first request). */
+  start: number;
+  /** Aborted at the scenario's cut. */
+  signal: AbortSignal;
+  /** Marked written by the HTTP client just before the request's first byte leaves. */
+  flight?: SendProgress;
 }
 
 /** Where a step sends. */
@@ -116,9 +143,12 @@ export class ScenarioSteps {
     );
   }
 
-  /** No response: every assertion fails, every extracted variable is removed (never stale). */
-  #noResponse(i: number, vu: VuState): void {
-    this.tally.failAll(i);
+  /**
+   * No response: every extracted variable is removed (never stale), and every
+   * assertion fails — unless the request was never sent (not evaluated then).
+   */
+  #noResponse(i: number, vu: VuState, sent: boolean): void {
+    if (sent) this.tally.failAll(i);
     for (const e of this.#requests[i].extract) vu.vars.delete(e.name);
   }
 
@@ -170,17 +200,18 @@ export class ScenarioSteps {
   async #send(
     i: number,
     req: CaptureRequest,
-    start: number,
-    signal: AbortSignal,
+    at: StepRun,
   ): Promise<[StepOutcome, ResponseView] | undefined> {
     const r = this.#requests[i];
+    const { start, flight } = at;
     if (this.#capture[i]) {
       // The engine's client, keeping the head and body (_capture.ts).
-      const got = await capture(this.#client(r), req);
+      const got = await capture(this.#client(r), req, flight);
       const end = performance.now();
       const { statusCode, bytes, error, hops } = got;
+      const sent = statusCode !== 0 || !isNotSentError(error);
       return [
-        { statusCode, bytes, error, hops, end, sent: true },
+        { statusCode, bytes, error, hops, end, sent },
         new CapturedResponse(statusCode, end - start, got.headers, got.body),
       ];
     }
@@ -192,30 +223,31 @@ export class ScenarioSteps {
         return undefined; // not encodable (an invalid rendered URL or header)
       }
     }
-    const got = await this.#client(r).send(prepared);
+    const got = await this.#client(r).send(prepared, flight);
     const end = performance.now();
-    return [{ ...got, end, sent: true }, new BareResponse(got.statusCode, end - start)];
+    const sent = got.statusCode !== 0 || !isNotSentError(got.error);
+    return [{ ...got, end, sent }, new BareResponse(got.statusCode, end - start)];
   }
 
   /**
-   * Runs request `i` for `vu`, started at `start` (performance ms; the
-   * scheduled time for an open-model iteration's first request). `signal`
+   * Runs request `i` for `vu`, started at `at.start` (performance ms; the
+   * scheduled time for an open-model iteration's first request); `at.signal`
    * aborts a `fetch` at the scenario's cut.
    */
-  async run(i: number, vu: VuState, start: number, signal: AbortSignal): Promise<StepOutcome> {
+  async run(i: number, vu: VuState, at: StepRun): Promise<StepOutcome> {
     const r = this.#requests[i];
     const lookup = this.#lookup(vu);
     const refused = (error: string): StepOutcome => {
-      this.#noResponse(i, vu);
+      this.#noResponse(i, vu, false);
       return { statusCode: 0, bytes: 0, error, end: performance.now(), sent: false };
     };
     const req = this.#render(i, lookup);
     if (typeof req === "string") return refused(`missing variable ${req}`);
-    const sent = await this.#send(i, req, start, signal);
+    const sent = await this.#send(i, req, at);
     if (sent === undefined) return refused("invalid request");
     const [outcome, response] = sent;
     if (outcome.error !== undefined || outcome.statusCode === 0) {
-      this.#noResponse(i, vu);
+      this.#noResponse(i, vu, outcome.sent);
       return outcome;
     }
     const extractError = r.extract.length > 0
