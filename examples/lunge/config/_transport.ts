@@ -117,9 +117,9 @@ export async function loadTlsFiles(settings: Settings): Promise<void> {
 
 /**
  * The permission flags the transport settings need and lack (queried, never
- * prompted): read of the TLS files, read and write of the Unix socket, net
- * to the proxies. Targets reached through a proxy or the socket need no net
- * permission of their own: see {@linkcode dialHosts}.
+ * prompted): read of the TLS files, read and write of the Unix socket. The
+ * net permissions (proxies, `unix:<path>`; targets reached through them need
+ * none of their own) come from {@linkcode dialHosts}.
  */
 export async function transportPermissions(settings: Settings): Promise<string[]> {
   const read: string[] = [];
@@ -143,12 +143,13 @@ export async function transportPermissions(settings: Settings): Promise<string[]
 }
 
 /**
- * The `host:port` each target `host:port` is dialled at: itself, its proxy
- * (http or https by `tls`), or none for a Unix socket.
+ * What each target is dialled at, as `--allow-net` names it: its own
+ * `host:port`, its proxy's, or `unix:<path>` for a Unix socket.
  */
 export function dialHosts(settings: Settings, targets: Iterable<{ url: URL }>): Set<string> {
   const hosts = new Set<string>();
-  if (settings.unixSocket !== undefined) return hosts;
+  // Deno 2.9 asks net access for "unix:<path>" (besides read and write of the path).
+  if (settings.unixSocket !== undefined) return hosts.add(`unix:${settings.unixSocket}`);
   for (const { url } of targets) {
     const tls = url.protocol === "https:";
     let hostname = url.hostname;
@@ -188,17 +189,6 @@ export function proxyFromEnv(): Settings["proxy"] {
   return { http, https, noProxy: get("NO_PROXY") };
 }
 
-/** parseArgs specs of the transport flags (curl's and oha's spellings). */
-export const TRANSPORT_OPTIONS = {
-  cacert: { type: "string" },
-  cert: { type: "string" },
-  key: { type: "string" },
-  insecure: { type: "boolean", short: "k" },
-  http2: { type: "boolean" },
-  proxy: { type: "string", short: "x" },
-  "unix-socket": { type: "string" },
-} as const;
-
 /** The transport flags' values as parseArgs returns them. */
 export interface TransportFlagValues {
   cacert?: string;
@@ -209,18 +199,6 @@ export interface TransportFlagValues {
   proxy?: string;
   "unix-socket"?: string;
 }
-
-/** The `--help` lines of the transport flags. */
-export const TRANSPORT_HELP = `TLS, HTTP/2, proxy, socket:
-  --cacert <file>           CA certificate (PEM) to trust          (settings.tls.ca)
-  --cert <file>, --key <file>  client certificate and key (PEM)     (settings.tls.cert/key)
-  -k, --insecure            skip the host name check; for an untrusted chain also run
-                            Deno with --unsafely-ignore-certificate-errors[=host]
-  --http2                   force HTTP/2 on https (default: h2 when the server offers it)
-  -x, --proxy <url>         http:// proxy for every request (else $HTTP_PROXY, $HTTPS_PROXY,
-                            $NO_PROXY when --allow-env grants them)
-  --unix-socket <path>      connect through this Unix socket (the URL names the Host)
-`;
 
 /**
  * The settings fields the transport flags set (a `settings` document

@@ -193,7 +193,10 @@ export class H2Client {
           return { statusCode: 0, bytes: 0, error: this.#closed ? "aborted" : "timeout" };
         }
         if (progress !== undefined) {
-          if (progress.cancelled) return { statusCode: 0, bytes: 0, error: "aborted" };
+          if (progress.cancelled) {
+            s.unreserve();
+            return { statusCode: 0, bytes: 0, error: "aborted" };
+          }
           progress.written = true;
         }
         const r = await s.request(req.block, req.body, deadline);
@@ -247,8 +250,13 @@ export class H2Client {
       return;
     }
     if (dialed.alpn === "h2" || this.#force) {
+      const s = this.#newSession(o, dialed.conn);
+      await withDeadline(s.ready, deadline).catch((e) => {
+        s.close();
+        throw e;
+      });
       this.#known.set(p.origin, "h2");
-      o.sessions.push(this.#newSession(o, dialed.conn));
+      o.sessions.push(s);
     } else {
       this.#known.set(p.origin, "h1");
       this.#dialer.keepSpare(o.target, dialed.conn);
@@ -271,6 +279,7 @@ export class H2Client {
         if (this.#canDial(o)) this.#dial(o).catch(() => {});
         return;
       }
+      free.reserve();
       o.waiters.shift()!.resolve(free);
     }
   }
@@ -281,14 +290,20 @@ export class H2Client {
   }
 
   #dial(o: Origin): Promise<H2Session> {
-    const d = this.#dialer.dial(o.target, { alpn: ["h2"] }).then((dialed) => {
-      o.dialing = undefined;
+    const d = this.#dialer.dial(o.target, { alpn: ["h2"] }).then(async (dialed) => {
       const s = this.#newSession(o, dialed.conn);
+      try {
+        await s.ready; // the server's limits are known before any stream opens
+      } catch (e) {
+        s.close();
+        throw e;
+      }
+      o.dialing = undefined;
       if (this.#closed) s.close();
       else o.sessions.push(s);
       this.#idle(o, s);
       return s;
-    }, (e) => {
+    }).catch((e) => {
       o.dialing = undefined;
       throw e;
     });
@@ -299,7 +314,12 @@ export class H2Client {
   /** A session with room for one more stream: an open one, a new one, or the next to free up. */
   async #session(o: Origin, deadline: number): Promise<H2Session | null> {
     for (;;) {
-      for (const s of o.sessions) if (s.available > 0) return s;
+      for (const s of o.sessions) {
+        if (s.available > 0) {
+          s.reserve(); // held across the await of our caller
+          return s;
+        }
+      }
       if (o.dialing !== undefined) {
         await withDeadline(o.dialing, deadline);
         continue;

@@ -142,6 +142,14 @@ export class H2Session {
   #onIdle: (s: H2Session) => void;
   /** Streams opened on this connection so far. */
   opened = 0;
+  /** Streams held by callers about to open them (see reserve). */
+  #reserved = 0;
+  /**
+   * Settles when the server's first SETTINGS arrives (its limits are known
+   * then), or rejects when the connection ends before.
+   */
+  readonly ready: Promise<void>;
+  #ready!: { resolve: () => void; reject: (e: Error) => void; settled: boolean };
 
   /**
    * @param conn A connection (TLS, ALPN "h2" chosen, or any stream speaking HTTP/2).
@@ -151,6 +159,10 @@ export class H2Session {
    */
   constructor(conn: Deno.Conn, options: { maxStreams: number; onIdle: (s: H2Session) => void }) {
     this.#conn = conn;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#ready = { resolve, reject, settled: false };
+    });
+    this.ready.catch(() => {}); // observed by whoever awaits it
     this.#limit = options.maxStreams;
     this.#onIdle = options.onIdle;
     const settings = [
@@ -170,10 +182,25 @@ export class H2Session {
     return this.#streams.size;
   }
 
-  /** Streams that may still be opened now (0 once draining or closed). */
+  /** Streams that may still be opened now, besides those reserved (0 once draining or closed). */
   get available(): number {
     if (this.#goaway || this.#closed || this.#nextId > 0x7fffffff) return 0;
-    return Math.min(this.#limit, this.#peerMax) - this.#streams.size;
+    return Math.min(this.#limit, this.#peerMax) - this.#streams.size - this.#reserved;
+  }
+
+  /**
+   * Holds one of the {@linkcode H2Session.available} streams for a caller
+   * that opens it later (after an `await`); {@linkcode H2Session.request}
+   * uses the hold, {@linkcode H2Session.unreserve} gives it back.
+   */
+  reserve(): void {
+    this.#reserved++;
+  }
+
+  /** Gives back a hold of {@linkcode H2Session.reserve} that will not be used. */
+  unreserve(): void {
+    if (this.#reserved > 0) this.#reserved--;
+    this.#onIdle(this);
   }
 
   /** The session ended (closed, or the server sent GOAWAY) and opens no more streams. */
@@ -183,8 +210,8 @@ export class H2Session {
 
   /**
    * Opens a stream and sends a request on it: a header block (HPACK, from
-   * {@linkcode encodeHeaderBlock}) and an optional body. Check
-   * {@linkcode H2Session.available} first.
+   * {@linkcode encodeHeaderBlock}) and an optional body, on a stream held
+   * with {@linkcode H2Session.reserve}.
    *
    * @param block The request's header block.
    * @param body The body, if any (sent within the server's flow-control windows).
@@ -192,7 +219,12 @@ export class H2Session {
    * @returns The outcome; never rejects.
    */
   request(block: Uint8Array, body: Uint8Array | undefined, deadline: number): Promise<H2Result> {
+    if (this.#reserved > 0) this.#reserved--;
     return new Promise<H2Result>((resolve) => {
+      if (this.#closed || this.#goaway) {
+        resolve({ status: 0, bytes: 0, error: "connection reset", retry: true });
+        return;
+      }
       const id = this.#nextId;
       this.#nextId += 2;
       this.opened++;
@@ -332,6 +364,12 @@ export class H2Session {
   #closeConn(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (!this.#ready.settled) {
+      this.#ready.settled = true;
+      this.#ready.reject(
+        new ProtocolError("HTTP/2: the connection ended before the server's SETTINGS"),
+      );
+    }
     try {
       this.#conn.close();
     } catch {
@@ -533,6 +571,10 @@ export class H2Session {
       }
     }
     this.#send(frame(SETTINGS, ACK, 0, []));
+    if (!this.#ready.settled) {
+      this.#ready.settled = true;
+      this.#ready.resolve();
+    }
     for (const s of this.#streams.values()) this.#pump(s);
     this.#onIdle(this);
   }

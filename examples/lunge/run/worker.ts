@@ -42,7 +42,12 @@
  * @module
  */
 import { attachCollector, type RequestResult, type SharedMetricsCollector } from "@lunge/metrics";
-import { HttpClient, type HttpOutcome, type PreparedRequest } from "../http/http_client.ts";
+import {
+  HttpClient,
+  type HttpClientOptions,
+  type HttpOutcome,
+  type PreparedRequest,
+} from "../http/http_client.ts";
 import type { ScenarioSpec } from "../config/config.ts";
 import {
   isArrivalRate,
@@ -487,6 +492,22 @@ function closeExtraClients(): void {
   extraClients.clear();
 }
 
+/** The HTTP client's transport options from the run's settings (TLS, HTTP/2, proxy, socket). */
+function transportOptions(s: InitMessage["settings"]): Partial<HttpClientOptions> {
+  const pem = s.tlsPem ?? {};
+  return {
+    caCerts: pem.ca !== undefined ? [pem.ca] : undefined,
+    cert: pem.cert,
+    key: pem.key,
+    serverName: s.tls?.serverName,
+    insecureSkipVerify: s.insecureSkipVerify || s.tls?.insecureSkipVerify === true,
+    http2: s.http2,
+    maxConcurrentStreams: s.maxConcurrentStreams,
+    proxy: s.proxy,
+    unixSocket: s.unixSocket,
+  };
+}
+
 function init(msg: InitMessage): void {
   const s = msg.settings;
   const client = new HttpClient({
@@ -499,6 +520,7 @@ function init(msg: InitMessage): void {
     userAgent: s.userAgent,
     maxRedirects: s.maxRedirects,
     compression: s.compression,
+    ...transportOptions(s),
   });
   workerIndex = msg.index;
   workerCount = msg.count;
@@ -517,6 +539,7 @@ function init(msg: InitMessage): void {
           userAgent: s.userAgent,
           maxRedirects: s.maxRedirects,
           compression: s.compression,
+          ...transportOptions(s),
         });
         extraClients.set(timeoutMs, c);
       }
