@@ -19,6 +19,7 @@ Usage:
   deno run <permissions> examples/lunge.ts [perf] -c <config.yaml|json> [flags]
   deno run <permissions> examples/lunge.ts demo [output flags]
   deno run <permissions> examples/lunge.ts merge <result.json>... [output flags]
+  deno run <permissions> examples/lunge.ts compare <base.json> <candidate.json> [--fail-on <rules>]
 
 ${flagHelp("Load")}${flagHelp("Output")}${flagHelp("TLS, HTTP/2, proxy, socket")}${
   flagHelp("Many machines", 'Many machines (README: "Running on many machines"):')

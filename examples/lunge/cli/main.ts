@@ -11,6 +11,7 @@ import { runAndReport, writeAll } from "../run_and_report.ts";
 import { runDemo } from "../demo/demo.ts";
 import { checkLoadLimits, readFdLimit } from "../run/limits.ts";
 import { mergeMain } from "../merge/merge_command.ts";
+import { compareMain } from "../compare/compare_command.ts";
 import { loadTlsFiles, proxyFromEnv } from "../config/_transport.ts";
 import { distributedHosts } from "./distributed_flags.ts";
 import { HELP, VERSION } from "./help.ts";
@@ -25,6 +26,7 @@ export async function main(args: string[]): Promise<number> {
     return code;
   };
   if (args[0] === "merge") return await mergeMain(args.slice(1));
+  if (args[0] === "compare") return await compareMain(args.slice(1));
   try {
     const cmd = parseCli(args);
     if (cmd.kind === "help") {

@@ -1,0 +1,455 @@
+/**
+ * `lunge compare`'s core: two run results (single or merged, see
+ * ../merge/merge.ts) into a {@linkcode Comparison}: each figure side by side
+ * with its absolute and relative change, whether the change is real (a
+ * Welch t test on block-bootstrap standard errors, ./_spread.ts), its 95 %
+ * (1 - alpha) interval and a plain sentence; per request name; per scenario
+ * iterations and drops; the two latency distributions for the page.
+ *
+ * The test: for a figure on the log scale (latency percentiles, throughput)
+ * `d = ln(candidate / base)`; for the error rate `d = candidate - base`.
+ * Each run's standard error comes from its own block bootstrap over
+ * seconds, so `t = d / sqrt(se_b^2 + se_c^2)` with Welch-Satterthwaite
+ * degrees of freedom from the blocks of each run. The change is real when
+ * the two-sided p-value is below alpha; the interval is `d ± t_{1-alpha/2}
+ * · se`, reported as a relative change (log scale) or in percentage points.
+ *
+ * Assumptions: the blocks of seconds of a run are close to independent
+ * (dependence lasts less than a block, about the square root of the run's seconds);
+ * the two runs are independent; each statistic is near normal over blocks.
+ *
+ * @module
+ */
+import type { RunResult } from "../result.ts";
+import { studentTQuantile, twoSidedP, welchDf } from "./_statistics.ts";
+import { CompareError, quantiles, type RunSample, sampleOfResult } from "./_run_sample.ts";
+import {
+  designEffects,
+  independentLogSe,
+  PERCENTILES,
+  type RunSpread,
+  runSpread,
+} from "./_spread.ts";
+
+export { CompareError };
+
+/** A figure compared: latency percentiles, throughput or error rate. */
+export type Metric = "p50" | "p90" | "p95" | "p99" | "p99.9" | "rps" | "error_rate";
+
+/** The latency metrics, in the order of {@linkcode PERCENTILES}. */
+export const LATENCY_METRICS: readonly Metric[] = ["p50", "p90", "p95", "p99", "p99.9"];
+
+/** One figure of both runs. */
+export interface Figure {
+  /** Which figure. */
+  metric: Metric;
+  /** Base run's value (ms, requests/s, or a 0..1 rate). */
+  base: number;
+  /** Candidate run's value. */
+  candidate: number;
+  /** candidate - base, in the figure's unit. */
+  change: number;
+  /** candidate / base - 1, or null when base is 0. */
+  relative: number | null;
+  /**
+   * The (1 - alpha) interval of the change: relative (fractions) for
+   * latency and throughput, absolute (0..1) for the error rate; null when not judged.
+   */
+  interval: [number, number] | null;
+  /** Two-sided p-value, or null when not judged. */
+  p: number | null;
+  /** Whether the change is real (p < alpha). */
+  real: boolean;
+  /** Why it was not judged, when it was not. */
+  notJudged?: string;
+  /** The plain sentence, e.g. "p95 is 12.4 % higher (95 % interval 9.8–15.1 %), a real difference". */
+  sentence: string;
+}
+
+/** One run, as the comparison names it. */
+export interface ComparedRun {
+  /** The file it came from. */
+  path: string;
+  /** Test name. */
+  name: string;
+  /** ISO-8601 start. */
+  startTime: string;
+  /** Duration, ms. */
+  duration: number;
+  /** Requests. */
+  requests: number;
+  /** Config hash, when the result has one. */
+  configHash?: string;
+  /** Whether it is a `lunge merge` result. */
+  merged: boolean;
+  /** Seconds in its time series. */
+  seconds: number;
+  /** Whether it carries per-second histograms. */
+  secondHistograms: boolean;
+}
+
+/** Per-scenario iterations and drops of both runs (null: not in that run). */
+export interface ScenarioComparison {
+  /** Scenario name. */
+  name: string;
+  /** Base run's iterations and dropped iterations. */
+  base: { iterations: number; dropped: number } | null;
+  /** Candidate run's. */
+  candidate: { iterations: number; dropped: number } | null;
+}
+
+/** A CDF curve: latency (ms) and the fraction of requests at or below it. */
+export type Cdf = [number, number][];
+
+/** Everything `lunge compare` shows and writes as JSON. */
+export interface Comparison {
+  /** Base run. */
+  base: ComparedRun;
+  /** Candidate run. */
+  candidate: ComparedRun;
+  /** How the change's reality is judged. */
+  method: { test: string; alpha: number; resamples: number; seed: number; blockLength: number };
+  /** Warnings (e.g. different config hashes). */
+  warnings: string[];
+  /** Overall figures. */
+  figures: Figure[];
+  /** Per request name present in both runs. */
+  byName: { name: string; figures: Figure[] }[];
+  /** Names in one run only. */
+  unmatchedNames: { base: string[]; candidate: string[] };
+  /** Per scenario. */
+  scenarios: ScenarioComparison[];
+  /** The two latency distributions (whole run). */
+  cdf: { base: Cdf; candidate: Cdf };
+}
+
+/** Options of {@linkcode compareResults}. */
+export interface CompareOptions {
+  /** Significance level; default 0.05. */
+  alpha?: number;
+  /** Bootstrap resamples per run; default 1000. */
+  resamples?: number;
+  /** PRNG seed; default 1. */
+  seed?: number;
+  /** Seconds per bootstrap block (default: about the square root of the run's seconds). */
+  blockLength?: number;
+  /**
+   * Calibration only: judge as if requests were independent (binomial-rank,
+   * Poisson and binomial standard errors, normal distribution), to show what
+   * ignoring the dependence within a run does.
+   */
+  independent?: boolean;
+}
+
+/** A compared input: its file and its parsed JSON. */
+export interface CompareInput {
+  /** The file (for messages). */
+  path: string;
+  /** The result. */
+  result: RunResult & { merged?: unknown };
+}
+
+const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)} %`;
+
+/** The sentence of a figure. */
+function sentence(f: Omit<Figure, "sentence">, alpha: number): string {
+  const label = f.metric === "error_rate"
+    ? "error rate"
+    : f.metric === "rps"
+    ? "throughput"
+    : f.metric;
+  const conf = `${Math.round((1 - alpha) * 100)} %`;
+  const isRate = f.metric === "error_rate";
+  const size = isRate
+    ? `${(Math.abs(f.change) * 100).toFixed(2)} pp`
+    : f.relative === null
+    ? "changed"
+    : pct(Math.abs(f.relative));
+  const direction = f.change > 0 ? "higher" : f.change < 0 ? "lower" : "";
+  const head = f.change === 0 ? `${label} is unchanged` : `${label} is ${size} ${direction}`;
+  if (f.interval === null) return `${head}; not judged (${f.notJudged})`;
+  const [lo, hi] = f.interval;
+  const range = isRate
+    ? `${(lo * 100).toFixed(2)}–${(hi * 100).toFixed(2)} pp`
+    : `${(lo * 100).toFixed(1)}–${(hi * 100).toFixed(1)} %`;
+  return `${head} (${conf} interval ${range}), ${
+    f.real ? "a real difference" : "within noise (not a real difference)"
+  }`;
+}
+
+interface Judged {
+  d: number;
+  se: number;
+  df: number;
+  log: boolean;
+}
+
+/** A figure from the two values and, when judged, the test's inputs. */
+function figure(
+  metric: Metric,
+  values: [number, number],
+  judged: Judged | string,
+  alpha: number,
+): Figure {
+  const [base, candidate] = values;
+  const change = candidate - base;
+  const relative = base !== 0 ? candidate / base - 1 : null;
+  let f: Omit<Figure, "sentence">;
+  if (typeof judged === "string" || !Number.isFinite(judged.se) || !(judged.df > 0)) {
+    const why = typeof judged === "string" ? judged : "too few seconds to judge";
+    f = { metric, base, candidate, change, relative, interval: null, p: null, real: false };
+    f.notJudged = why;
+  } else {
+    const { d, se, df, log } = judged;
+    const p = se > 0 ? twoSidedP(d / se, df) : d === 0 ? 1 : 0;
+    const t = studentTQuantile(1 - alpha / 2, df);
+    const interval: [number, number] = log
+      ? [Math.expm1(d - t * se), Math.expm1(d + t * se)]
+      : [d - t * se, d + t * se];
+    f = { metric, base, candidate, change, relative, interval, p, real: p < alpha };
+  }
+  return { ...f, sentence: sentence(f, alpha) };
+}
+
+/** The log-scale test of two positive values with their SEs and dfs. */
+function logJudged(values: [number, number], se: [number, number], df: [number, number]) {
+  if (!(values[0] > 0 && values[1] > 0)) return "a value is 0";
+  return {
+    d: Math.log(values[1] / values[0]),
+    se: Math.hypot(se[0], se[1]),
+    df: welchDf(se[0], df[0], se[1], df[1]),
+    log: true,
+  };
+}
+
+function latencyValues(r: RunResult, name?: string): number[] {
+  const s = name === undefined ? r.metrics.latency : r.metrics.byName[name];
+  return [s.p50, s.p90, s.p95, s.p99, s.p999];
+}
+
+const rpsOf = (r: { duration: number }, count: number) =>
+  r.duration > 0 ? count / (r.duration / 1000) : 0;
+
+/** What the overall figures read of a run. */
+interface Headline {
+  /** Duration, ms. */
+  duration: number;
+  /** Requests. */
+  requests: number;
+  /** Error rate, 0..1. */
+  errorRate: number;
+  /** Per {@linkcode PERCENTILES}, ms. */
+  latency: number[];
+}
+
+function headline(r: RunResult): Headline {
+  const m = r.metrics;
+  return {
+    duration: r.duration,
+    requests: m.totalRequests,
+    errorRate: m.errorRate,
+    latency: latencyValues(r),
+  };
+}
+
+function overallFigures(
+  runs: [Headline, Headline],
+  spreads: [RunSpread, RunSpread],
+  alpha: number,
+): Figure[] {
+  const [b, c] = runs, [sb, sc] = spreads;
+  const lb = b.latency, lc = c.latency;
+  const why = sb.latencyNotJudged
+    ? `base: ${sb.latencyNotJudged}`
+    : sc.latencyNotJudged
+    ? `candidate: ${sc.latencyNotJudged}`
+    : undefined;
+  const out = LATENCY_METRICS.map((m, k) =>
+    figure(
+      m,
+      [lb[k], lc[k]],
+      why ?? logJudged([lb[k], lc[k]], [sb.latency[k], sc.latency[k]], [sb.df, sc.df]),
+      alpha,
+    )
+  );
+  const rps: [number, number] = [rpsOf(b, b.requests), rpsOf(c, c.requests)];
+  out.push(figure("rps", rps, logJudged(rps, [sb.rps, sc.rps], [sb.rpsDf, sc.rpsDf]), alpha));
+  const er: [number, number] = [b.errorRate, c.errorRate];
+  out.push(figure("error_rate", er, {
+    d: er[1] - er[0],
+    se: Math.hypot(sb.errorRate, sc.errorRate),
+    df: welchDf(sb.errorRate, sb.df, sc.errorRate, sc.df),
+    log: false,
+  }, alpha));
+  return out;
+}
+
+function nameFigures(
+  name: string,
+  runs: [RunResult, RunResult],
+  samples: [RunSample, RunSample],
+  spreads: [RunSpread, RunSpread],
+  alpha: number,
+): Figure[] {
+  const [b, c] = runs, [sb, sc] = spreads;
+  const lb = latencyValues(b, name), lc = latencyValues(c, name);
+  const deff = [designEffects(sb), designEffects(sc)];
+  const why = sb.latencyNotJudged
+    ? `base: ${sb.latencyNotJudged}`
+    : sc.latencyNotJudged
+    ? `candidate: ${sc.latencyNotJudged}`
+    : undefined;
+  const out = LATENCY_METRICS.map((m, k) => {
+    const se = [0, 1].map((i) =>
+      independentLogSe(samples[i].byName[name], PERCENTILES[k]) * Math.sqrt(deff[i][k])
+    ) as [number, number];
+    return figure(m, [lb[k], lc[k]], why ?? logJudged([lb[k], lc[k]], se, [sb.df, sc.df]), alpha);
+  });
+  const counts = [b.metrics.byName[name].count, c.metrics.byName[name].count];
+  const rps: [number, number] = [rpsOf(b, counts[0]), rpsOf(c, counts[1])];
+  // The run's throughput spread plus the multinomial spread of the name's share.
+  const shareSe = (i: number, s: RunSpread, total: number) =>
+    Math.sqrt(s.rps ** 2 + Math.max(0, 1 - counts[i] / total) / Math.max(1, counts[i]));
+  const se: [number, number] = [
+    shareSe(0, sb, b.metrics.totalRequests),
+    shareSe(1, sc, c.metrics.totalRequests),
+  ];
+  out.push(figure("rps", rps, logJudged(rps, se, [sb.rpsDf, sc.rpsDf]), alpha));
+  return out;
+}
+
+/** Up to `points` points of the CDF of `sample`'s whole-run buckets. */
+function cdfOf(sample: RunSample, points = 120): Cdf {
+  const ps = Array.from({ length: points }, (_, i) => Math.min(100, 100 * (1 - 10 ** (-i / 24))));
+  ps.push(100);
+  return quantiles(sample.all, ps).map((ms, i) => [ms, ps[i] / 100]);
+}
+
+function describe(input: CompareInput, sample: RunSample): ComparedRun {
+  const r = input.result;
+  return {
+    path: input.path,
+    name: r.name,
+    startTime: r.startTime,
+    duration: r.duration,
+    requests: r.metrics.totalRequests,
+    configHash: r.configHash,
+    merged: r.merged !== undefined,
+    seconds: sample.seconds.length,
+    secondHistograms: sample.secondHistograms,
+  };
+}
+
+/**
+ * Compares `base` with `candidate`; throws {@linkcode CompareError} when
+ * they do not compare (not a result, no histograms, another layout).
+ */
+export async function compareResults(
+  base: CompareInput,
+  candidate: CompareInput,
+  options: CompareOptions = {},
+): Promise<Comparison> {
+  const alpha = options.alpha ?? 0.05, resamples = options.resamples ?? 1000;
+  const seed = options.seed ?? 1;
+  const samples: [RunSample, RunSample] = [
+    await sampleOfResult(base.result, base.path),
+    await sampleOfResult(candidate.result, candidate.path),
+  ];
+  const runs: [RunResult, RunResult] = [base.result, candidate.result];
+  const opts = { resamples, blockLength: options.blockLength };
+  const spreads: [RunSpread, RunSpread] = [
+    runSpread(samples[0], { ...opts, seed }),
+    runSpread(samples[1], { ...opts, seed: seed + 1 }),
+  ];
+  const warnings: string[] = [];
+  if (base.result.configHash !== candidate.result.configHash) {
+    warnings.push(
+      `the config hashes differ (${base.result.configHash?.slice(0, 12) ?? "none"} vs ${
+        candidate.result.configHash?.slice(0, 12) ?? "none"
+      }): the runs are not of the same test config`,
+    );
+  }
+  const namesB = Object.keys(base.result.metrics.byName ?? {});
+  const namesC = new Set(Object.keys(candidate.result.metrics.byName ?? {}));
+  const shared = namesB.filter((n) =>
+    namesC.has(n) && samples[0].byName[n] && samples[1].byName[n]
+  );
+  const scenarioNames = [
+    ...new Set([...Object.keys(runs[0].scenarios), ...Object.keys(runs[1].scenarios)]),
+  ];
+  const scenario = (r: RunResult, n: string) =>
+    r.scenarios[n]
+      ? { iterations: r.scenarios[n].iterations, dropped: r.scenarios[n].droppedIterations }
+      : null;
+  return {
+    base: describe(base, samples[0]),
+    candidate: describe(candidate, samples[1]),
+    method: {
+      test: "Welch t on block-bootstrap (over seconds) standard errors",
+      alpha,
+      resamples,
+      seed,
+      blockLength: Math.max(spreads[0].blockLength, spreads[1].blockLength),
+    },
+    warnings,
+    figures: overallFigures([headline(runs[0]), headline(runs[1])], spreads, alpha),
+    byName: shared.map((name) => ({
+      name,
+      figures: nameFigures(name, runs, samples, spreads, alpha),
+    })),
+    unmatchedNames: {
+      base: namesB.filter((n) => !namesC.has(n)),
+      candidate: [...namesC].filter((n) => !namesB.includes(n)),
+    },
+    scenarios: scenarioNames.map((name) => ({
+      name,
+      base: scenario(runs[0], name),
+      candidate: scenario(runs[1], name),
+    })),
+    cdf: { base: cdfOf(samples[0]), candidate: cdfOf(samples[1]) },
+  };
+}
+
+/** Compares two decoded samples' figures by the same test (for the calibration). */
+export function compareSamples(
+  samples: [RunSample, RunSample],
+  options: CompareOptions = {},
+): Figure[] {
+  const alpha = options.alpha ?? 0.05, resamples = options.resamples ?? 1000;
+  const seed = options.seed ?? 1;
+  const opts = { resamples, blockLength: options.blockLength };
+  const spreads: [RunSpread, RunSpread] = options.independent
+    ? [independentSpread(samples[0]), independentSpread(samples[1])]
+    : [
+      runSpread(samples[0], { ...opts, seed }),
+      runSpread(samples[1], { ...opts, seed: seed + 1 }),
+    ];
+  return overallFigures([headlineOf(samples[0]), headlineOf(samples[1])], spreads, alpha);
+}
+
+/** The headline figures of a sample (percentiles from its buckets). */
+function headlineOf(s: RunSample): Headline {
+  const requests = s.seconds.reduce((a, x) => a + x.requests, 0);
+  const failures = s.seconds.reduce((a, x) => a + x.failures, 0);
+  return {
+    duration: s.seconds.length * 1000,
+    requests,
+    errorRate: requests > 0 ? failures / requests : 0,
+    latency: quantiles(s.all, PERCENTILES),
+  };
+}
+
+/** The standard errors if every request were independent of the others. */
+function independentSpread(s: RunSample): RunSpread {
+  const h = headlineOf(s);
+  const latency = PERCENTILES.map((p) => independentLogSe(s.all, p));
+  return {
+    latency,
+    latencyIndependent: latency,
+    df: Infinity,
+    errorRate: Math.sqrt(h.errorRate * (1 - h.errorRate) / Math.max(1, h.requests)),
+    rps: 1 / Math.sqrt(Math.max(1, h.requests)),
+    rpsDf: Infinity,
+    blockLength: 0,
+  };
+}
