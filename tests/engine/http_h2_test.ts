@@ -13,6 +13,9 @@ import { HttpClient } from "../../examples/lunge/http/http_client.ts";
 import { NGINX_MISSING, type NginxOptions, startNginx, sumBytes } from "./_nginx.ts";
 import { hasOpenssl, makeCertificate } from "./_test_cert.ts";
 import { READ, runLunge } from "./_cli.ts";
+import { validateConfig } from "../../examples/lunge/config/config.ts";
+import { loadTlsFiles } from "../../examples/lunge/config/_transport.ts";
+import { runTest } from "../../examples/lunge/run/engine.ts";
 
 const SKIP = NGINX_MISSING ?? (hasOpenssl() ? undefined : "openssl is missing: test skipped");
 const BODY = "0123456789012345678901234567890123456789abcd";
@@ -240,6 +243,68 @@ Deno.test({
       assert.ok(m.totalRequests > 10);
       assert.equal(log.length, m.totalRequests);
       assert.ok(log.every((l) => l.protocol === "HTTP/2.0"));
+      assert.equal(m.totalBytes, sumBytes(log));
+    } finally {
+      await s.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "h2: json assertions, extracts, gzip and redirects over h2 (engine); counts and bytes equal nginx's",
+  ignore: SKIP !== undefined,
+  async fn() {
+    const s = await h2Nginx({
+      server: `location = /r1 { return 302 /user.json; }
+        gzip on; gzip_min_length 1; gzip_types application/json;`,
+    });
+    const user = JSON.stringify({
+      user: { id: 42, name: "ada" },
+      token: "t-123",
+      pad: "x".repeat(400),
+    });
+    await Deno.writeTextFile(`${s.nginx.prefix}/html/user.json`, user);
+    await Deno.writeTextFile(`${s.dir}/ca.pem`, s.ca);
+    try {
+      const config = validateConfig({
+        settings: { baseUrl: s.url, tls: { ca: `${s.dir}/ca.pem` }, compression: true },
+        scenarios: {
+          s: {
+            executor: "constant-vus",
+            vus: 3,
+            duration: "600ms",
+            requests: [
+              {
+                name: "login",
+                url: "/r1",
+                extract: [{ name: "token", source: "json", path: "$.token" }],
+                assertions: [
+                  { type: "json", path: "$.user.name", condition: "eq", value: "ada" },
+                  { type: "header", path: "content-encoding", condition: "eq", value: "gzip" },
+                ],
+              },
+              {
+                name: "use",
+                url: "/index.html?t={{token}}",
+                assertions: [{ type: "body", condition: "contains", value: "abcd" }],
+              },
+            ],
+          },
+        },
+      });
+      await loadTlsFiles(config.settings);
+      const r = await runTest({ config, workers: 1 });
+      const m = r.metrics;
+      assert.equal(m.failedRequests, 0, JSON.stringify(m.errorsByType));
+      const log = await s.nginx.logAtLeast(m.totalRequests);
+      assert.ok(m.totalRequests > 6);
+      assert.equal(log.length, m.totalRequests);
+      assert.ok(log.every((l) => l.protocol === "HTTP/2.0"));
+      assert.ok(log.some((l) => l.uri === "/index.html?t=t-123"), "the extracted token was sent");
+      const hops = log.filter((l) => l.uri === "/r1").length;
+      assert.equal(log.filter((l) => l.uri === "/user.json").length, hops);
+      assert.equal(m.statusCodes["302"], hops);
       assert.equal(m.totalBytes, sumBytes(log));
     } finally {
       await s.close();

@@ -15,7 +15,8 @@
  * @module
  */
 import type { Dialer, DialTarget } from "./_connect.ts";
-import { encodeHeaderBlock, H2Session } from "./_h2_session.ts";
+import { encodeHeaderBlock, type H2Result, H2Session } from "./_h2_session.ts";
+import { BodySink } from "./_parse.ts";
 import { classifyError, TimeoutError } from "./errors.ts";
 import type { PreparedRequest } from "./_pool.ts";
 
@@ -32,7 +33,43 @@ export interface H2Outcome {
   bytes: number;
   /** Error type, when there is no complete response. */
   error?: string;
+  /**
+   * The response as the HTTP/1.1 path captures it (a head rebuilt as
+   * `HTTP/2 <status>` and `name: value` lines, then the body), when the
+   * request captures it and a response arrived.
+   */
+  sink?: BodySink;
+  /** The `Location` of a 3xx response, else null. */
+  location?: string | null;
 }
+
+/** The captured response of `r` as a {@linkcode BodySink} (`maxBody`: its cap). */
+function sinkOf(r: H2Result, maxBody: number): BodySink {
+  const sink = new BodySink(maxBody);
+  let head = `HTTP/2 ${r.status}\r\n`;
+  for (const [name, value] of r.fields ?? []) {
+    if (!name.startsWith(":")) head += `${name}: ${value}\r\n`;
+  }
+  sink.head = latin1.encode(`${head}\r\n`);
+  for (const part of r.body ?? []) sink.push(part);
+  return sink;
+}
+
+/** The `Location` of a 3xx response, else null. */
+function locationOf(r: H2Result): string | null {
+  if (r.status < 300 || r.status >= 400) return null;
+  for (const [name, value] of r.fields ?? []) if (name === "location") return value;
+  return null;
+}
+
+/** Latin-1 text to bytes (header values are octets). */
+const latin1 = {
+  encode(s: string): Uint8Array {
+    const b = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+    return b;
+  },
+};
 
 /** A request encoded for HTTP/2: its header block and body. */
 interface H2Request {
@@ -152,11 +189,14 @@ export class H2Client {
    * Sends `p` over HTTP/2 when its origin speaks it. Resolves undefined when
    * the origin turned out to speak HTTP/1.1 (the caller sends it; the
    * connection that told is kept for it in the dialer).
+   *
+   * @param maxBody For a request that captures its response: the body cap.
    */
   async send(
     p: PreparedRequest,
     progress: { written: boolean; cancelled: boolean } | undefined,
     deadline: number,
+    maxBody: number,
   ): Promise<H2Outcome | undefined> {
     const origin = p.origin;
     if (!this.#known.has(origin)) {
@@ -199,11 +239,17 @@ export class H2Client {
           }
           progress.written = true;
         }
-        const r = await s.request(req.block, req.body, deadline);
+        const capture = p.capture ? maxBody : -1;
+        const r = await s.request(req.block, req.body, deadline, capture);
         if (r.retry && attempt < MAX_RETRIES && performance.now() < deadline) continue;
-        return r.error === undefined
-          ? { statusCode: r.status, bytes: r.bytes }
-          : { statusCode: 0, bytes: r.bytes, error: r.error };
+        if (r.error !== undefined) return { statusCode: 0, bytes: r.bytes, error: r.error };
+        const outcome: H2Outcome = {
+          statusCode: r.status,
+          bytes: r.bytes,
+          location: locationOf(r),
+        };
+        if (p.capture) outcome.sink = sinkOf(r, maxBody);
+        return outcome;
       }
     } finally {
       this.#inFlight--;

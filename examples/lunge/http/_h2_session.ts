@@ -51,7 +51,17 @@ export interface H2Result {
   /** Bytes of the stream's frames received (see the module doc). */
   bytes: number;
   /** An error type of `errors.ts`, when there is no complete response. */
-  error?: "timeout" | "aborted" | "connection reset" | "incomplete response" | "protocol error";
+  error?:
+    | "timeout"
+    | "aborted"
+    | "connection reset"
+    | "incomplete response"
+    | "protocol error"
+    | "body too large";
+  /** The final response's header fields (pseudo-headers included), when one arrived. */
+  fields?: [string, string][];
+  /** The body's DATA payloads (padding removed), when the request captures it. */
+  body?: Uint8Array[];
   /**
    * The server never processed the request (it was past a GOAWAY's last
    * stream, or refused with REFUSED_STREAM): safe to send again.
@@ -69,13 +79,26 @@ class Stream {
   sendWindow: number;
   /** Received DATA not yet given back with a WINDOW_UPDATE. */
   unacked = 0;
+  /** The final response's fields. */
+  fields: [string, string][] | undefined;
+  /** Body parts kept (capture), their size, and the cap (-1: not captured). */
+  parts: Uint8Array[] | undefined;
+  kept = 0;
   constructor(
     readonly id: number,
     readonly deadline: number,
     readonly resolve: (r: H2Result) => void,
     sendWindow: number,
+    readonly maxBody: number,
   ) {
     this.sendWindow = sendWindow;
+    if (maxBody >= 0) this.parts = [];
+  }
+
+  /** The outcome of a complete response. */
+  done(): H2Result {
+    if (this.status === 0) return { status: 0, bytes: this.bytes, error: "protocol error" };
+    return { status: this.status, bytes: this.bytes, fields: this.fields, body: this.parts };
   }
 }
 
@@ -216,9 +239,16 @@ export class H2Session {
    * @param block The request's header block.
    * @param body The body, if any (sent within the server's flow-control windows).
    * @param deadline When {@linkcode H2Session.expire} times it out (`performance.now()` ms).
+   * @param maxBody Keep the response body up to this many bytes (more fails
+   *   as `"body too large"`); -1 (default) counts and discards it.
    * @returns The outcome; never rejects.
    */
-  request(block: Uint8Array, body: Uint8Array | undefined, deadline: number): Promise<H2Result> {
+  request(
+    block: Uint8Array,
+    body: Uint8Array | undefined,
+    deadline: number,
+    maxBody = -1,
+  ): Promise<H2Result> {
     if (this.#reserved > 0) this.#reserved--;
     return new Promise<H2Result>((resolve) => {
       if (this.#closed || this.#goaway) {
@@ -228,7 +258,7 @@ export class H2Session {
       const id = this.#nextId;
       this.#nextId += 2;
       this.opened++;
-      const s = new Stream(id, deadline, resolve, this.#peerWindow);
+      const s = new Stream(id, deadline, resolve, this.#peerWindow, maxBody);
       this.#streams.set(id, s);
       const hasBody = body !== undefined && body.length > 0;
       this.#sendHeaders(id, block, !hasBody);
@@ -454,12 +484,24 @@ export class H2Session {
     const s = this.#streams.get(id);
     if (s === undefined) return; // reset or timed out already
     s.bytes += 9 + n;
+    if (s.parts !== undefined) {
+      let from = 0;
+      let to = n;
+      if (flags & PADDED) {
+        if (n < 1 || payload[0] >= n) throw new ProtocolError("HTTP/2: bad DATA padding");
+        from = 1;
+        to = n - payload[0];
+      }
+      s.kept += to - from;
+      if (s.kept > s.maxBody) {
+        this.#send(frame(RST_STREAM, 0, id, u32(CANCEL)));
+        this.#finish(s, { status: 0, bytes: s.bytes, error: "body too large" });
+        return;
+      }
+      if (to > from) s.parts.push(payload.slice(from, to));
+    }
     if (flags & END_STREAM) {
-      this.#finish(s, {
-        status: s.status,
-        bytes: s.bytes,
-        error: s.status === 0 ? "protocol error" : undefined,
-      });
+      this.#finish(s, s.done());
       return;
     }
     s.unacked += n;
@@ -523,14 +565,13 @@ export class H2Session {
         this.#finish(s, { status: 0, bytes: s.bytes, error: "protocol error" });
         return;
       }
-      if (status >= 200) s.status = status; // 1xx: interim, the final head follows
+      if (status >= 200) {
+        s.status = status;
+        s.fields = fields;
+      } // 1xx: interim, the final head follows
     }
     if (this.#headerFlags & END_STREAM) {
-      this.#finish(s, {
-        status: s.status,
-        bytes: s.bytes,
-        error: s.status === 0 ? "protocol error" : undefined,
-      });
+      this.#finish(s, s.done());
     }
   }
 
@@ -543,7 +584,7 @@ export class H2Session {
       this.#finish(s, { status: 0, bytes: s.bytes, error: "connection reset", retry: true });
     } else if (code === NO_ERROR && s.status !== 0) {
       // The response is complete; the server just does not want the request body.
-      this.#finish(s, { status: s.status, bytes: s.bytes });
+      this.#finish(s, s.done());
     } else {
       this.#finish(s, {
         status: 0,

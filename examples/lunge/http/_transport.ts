@@ -131,13 +131,16 @@ export class Transport {
   /**
    * Sends `p` over HTTP/2; resolves undefined when its origin turned out to
    * speak HTTP/1.1 (send it there; this origin is then never asked again).
+   * A request that captures its response gets `sink` (head and body, the
+   * body within `maxBody`); a 3xx its `location`, for the caller to follow.
    */
   sendH2(
     p: PreparedRequest,
     progress: { written: boolean; cancelled: boolean } | undefined,
     deadline: number,
+    maxBody: number,
   ): Promise<H2Outcome | undefined> {
-    return this.#h2!.send(p, progress, deadline);
+    return this.#h2!.send(p, progress, deadline, maxBody);
   }
 
   /** The request target and extra lines for `url` through an http proxy, else undefined. */

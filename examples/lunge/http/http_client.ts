@@ -254,8 +254,16 @@ export class HttpClient {
   ): Promise<HttpOutcome> {
     if (this.#closed) return { statusCode: 0, bytes: 0, error: "aborted" };
     if (this.#transport.mayBeH2(prepared)) {
-      const h2 = await this.#transport.sendH2(prepared, progress, deadline);
-      if (h2 !== undefined) return h2;
+      const max = this.#settings.maxBodyBytes;
+      const h2 = await this.#transport.sendH2(prepared, progress, deadline, max);
+      if (h2 !== undefined) {
+        const { sink, location, ...outcome } = h2;
+        if (sink !== undefined) captured(outcome, sink, prepared.decode);
+        if (location && this.#settings.maxRedirects > 0 && outcome.error === undefined) {
+          return this.#follow(prepared, outcome, location, progress, deadline, chain);
+        }
+        return outcome;
+      }
     }
     let pool = this.#pools.get(prepared.origin);
     if (pool === undefined) {
