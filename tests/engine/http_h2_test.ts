@@ -311,3 +311,30 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    'h2: a stream past its timeout is reset ("timeout"); the connection serves the next request',
+  ignore: SKIP !== undefined,
+  async fn() {
+    const s = await h2Nginx({ server: "location /slow/ { limit_rate 1k; }" });
+    await Deno.mkdir(`${s.nginx.prefix}/html/slow`, { mode: 0o755 });
+    await Deno.writeTextFile(`${s.nginx.prefix}/html/slow/big.txt`, "x".repeat(50_000));
+    const client = new HttpClient({ timeoutMs: 400, caCerts: [s.ca] });
+    try {
+      const t0 = performance.now();
+      const slow = await client.request({ method: "GET", url: `${s.url}/slow/big.txt` });
+      const took = performance.now() - t0;
+      assert.equal(slow.error, "timeout");
+      assert.ok(took >= 390 && took < 1_500, `timed out after ${took} ms`);
+      const ok = await client.request({ method: "GET", url: `${s.url}/index.html` });
+      assert.equal(ok.statusCode, 200, JSON.stringify(ok));
+      const log = await s.nginx.logAtLeast(2);
+      assert.equal(log.length, 2);
+      assert.equal(ok.bytes, log.find((l) => l.uri === "/index.html")!.bytesSent);
+    } finally {
+      client.close();
+      await s.close();
+    }
+  },
+});

@@ -1,7 +1,7 @@
 /**
  * Private helper: one HTTP/2 connection (RFC 9113) of the client, carrying
- * many requests at once, each on its own stream: the framing, SETTINGS,
- * flow control both ways, PING, GOAWAY and RST_STREAM.
+ * many requests at once, each on its own stream: SETTINGS, flow control
+ * both ways, PING, GOAWAY and RST_STREAM (the frames are `_h2_frames.ts`).
  *
  * What a stream's `bytes` counts: the frames the server sent on that stream,
  * each with its 9-byte frame header — HEADERS and CONTINUATION (the header
@@ -14,123 +14,36 @@
  */
 import { encodeHeaderBlock, HpackDecoder } from "./_hpack.ts";
 import { ProtocolError } from "./errors.ts";
+import {
+  ACK,
+  CANCEL,
+  CONN_WINDOW,
+  CONTINUATION,
+  DATA,
+  END_HEADERS,
+  END_STREAM,
+  frame,
+  GOAWAY,
+  type H2Result,
+  HEADERS,
+  MAX_FRAME,
+  NO_ERROR,
+  PADDED,
+  PING,
+  PREFACE,
+  PRIORITY_FLAG,
+  PUSH_PROMISE,
+  readU32,
+  REFUSED_STREAM,
+  RST_STREAM,
+  SETTINGS,
+  Stream,
+  STREAM_WINDOW,
+  u32,
+  WINDOW_UPDATE,
+} from "./_h2_frames.ts";
 
-const PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-
-const DATA = 0;
-const HEADERS = 1;
-const RST_STREAM = 3;
-const SETTINGS = 4;
-const PUSH_PROMISE = 5;
-const PING = 6;
-const GOAWAY = 7;
-const WINDOW_UPDATE = 8;
-const CONTINUATION = 9;
-
-const END_STREAM = 0x1;
-const ACK = 0x1;
-const END_HEADERS = 0x4;
-const PADDED = 0x8;
-const PRIORITY_FLAG = 0x20;
-
-/** RST_STREAM / GOAWAY codes we send or test for. */
-const CANCEL = 0x8;
-const REFUSED_STREAM = 0x7;
-const NO_ERROR = 0x0;
-
-/** Our receive window per stream (SETTINGS_INITIAL_WINDOW_SIZE) and for the connection. */
-const STREAM_WINDOW = 1 << 24;
-const CONN_WINDOW = 1 << 30;
-/** The largest frame we accept (the default SETTINGS_MAX_FRAME_SIZE, which we keep). */
-const MAX_FRAME = 16_384;
-
-/** What became of one stream. */
-export interface H2Result {
-  /** The final status, or 0. */
-  status: number;
-  /** Bytes of the stream's frames received (see the module doc). */
-  bytes: number;
-  /** An error type of `errors.ts`, when there is no complete response. */
-  error?:
-    | "timeout"
-    | "aborted"
-    | "connection reset"
-    | "incomplete response"
-    | "protocol error"
-    | "body too large";
-  /** The final response's header fields (pseudo-headers included), when one arrived. */
-  fields?: [string, string][];
-  /** The body's DATA payloads (padding removed), when the request captures it. */
-  body?: Uint8Array[];
-  /**
-   * The server never processed the request (it was past a GOAWAY's last
-   * stream, or refused with REFUSED_STREAM): safe to send again.
-   */
-  retry?: boolean;
-}
-
-/** One request in flight on a session. */
-class Stream {
-  status = 0;
-  bytes = 0;
-  /** Body bytes not yet sent (flow control), and where they start. */
-  body: Uint8Array | undefined;
-  sent = 0;
-  sendWindow: number;
-  /** Received DATA not yet given back with a WINDOW_UPDATE. */
-  unacked = 0;
-  /** The final response's fields. */
-  fields: [string, string][] | undefined;
-  /** Body parts kept (capture), their size, and the cap (-1: not captured). */
-  parts: Uint8Array[] | undefined;
-  kept = 0;
-  constructor(
-    readonly id: number,
-    readonly deadline: number,
-    readonly resolve: (r: H2Result) => void,
-    sendWindow: number,
-    readonly maxBody: number,
-  ) {
-    this.sendWindow = sendWindow;
-    if (maxBody >= 0) this.parts = [];
-  }
-
-  /** The outcome of a complete response. */
-  done(): H2Result {
-    if (this.status === 0) return { status: 0, bytes: this.bytes, error: "protocol error" };
-    return { status: this.status, bytes: this.bytes, fields: this.fields, body: this.parts };
-  }
-}
-
-/** A 9-byte frame header and payload, as one array. */
-function frame(
-  type: number,
-  flags: number,
-  id: number,
-  payload: Uint8Array | number[],
-): Uint8Array {
-  const n = payload.length;
-  const f = new Uint8Array(9 + n);
-  f[0] = n >>> 16;
-  f[1] = (n >>> 8) & 255;
-  f[2] = n & 255;
-  f[3] = type;
-  f[4] = flags;
-  f[5] = (id >>> 24) & 127;
-  f[6] = (id >>> 16) & 255;
-  f[7] = (id >>> 8) & 255;
-  f[8] = id & 255;
-  f.set(payload, 9);
-  return f;
-}
-
-function u32(v: number): number[] {
-  return [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
-}
-
-function readU32(b: Uint8Array, p: number): number {
-  return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
-}
+export type { H2Result };
 
 /**
  * An HTTP/2 connection. It sends the preface and its SETTINGS at once and
@@ -198,6 +111,7 @@ export class H2Session {
     this.#send(frame(SETTINGS, 0, 0, settings));
     this.#send(frame(WINDOW_UPDATE, 0, 0, u32(CONN_WINDOW - 65_535)));
     this.#readLoop();
+    this.#conn.unref(); // no stream yet: its pending read must not keep the process alive
   }
 
   /** Streams open now. */
@@ -257,6 +171,8 @@ export class H2Session {
       }
       const id = this.#nextId;
       this.#nextId += 2;
+      // A request in flight keeps the event loop alive; an idle session does not.
+      if (this.#streams.size === 0) this.#conn.ref();
       this.opened++;
       const s = new Stream(id, deadline, resolve, this.#peerWindow, maxBody);
       this.#streams.set(id, s);
@@ -416,6 +332,7 @@ export class H2Session {
 
   #finish(s: Stream, r: H2Result): void {
     if (!this.#streams.delete(s.id)) return;
+    if (this.#streams.size === 0 && !this.#closed) this.#conn.unref();
     s.resolve(r);
     if (this.#goaway && this.#streams.size === 0) this.#closeConn();
     else this.#onIdle(this);

@@ -116,7 +116,8 @@ export class AbortedError extends Error {
   }
 }
 
-const DNS_RE = /lookup address|name or service|no such host|nodename nor servname|getaddrinfo|\bdns\b/i;
+const DNS_RE =
+  /lookup address|name or service|no such host|nodename nor servname|getaddrinfo|\bdns\b/i;
 const TLS_RE = /certificate|handshake|tls|ssl|alert/i;
 
 /**

@@ -254,16 +254,8 @@ export class HttpClient {
   ): Promise<HttpOutcome> {
     if (this.#closed) return { statusCode: 0, bytes: 0, error: "aborted" };
     if (this.#transport.mayBeH2(prepared)) {
-      const max = this.#settings.maxBodyBytes;
-      const h2 = await this.#transport.sendH2(prepared, progress, deadline, max);
-      if (h2 !== undefined) {
-        const { sink, location, ...outcome } = h2;
-        if (sink !== undefined) captured(outcome, sink, prepared.decode);
-        if (location && this.#settings.maxRedirects > 0 && outcome.error === undefined) {
-          return this.#follow(prepared, outcome, location, progress, deadline, chain);
-        }
-        return outcome;
-      }
+      const h2 = await this.#viaH2(prepared, progress, deadline, chain);
+      if (h2 !== undefined) return h2;
     }
     let pool = this.#pools.get(prepared.origin);
     if (pool === undefined) {
@@ -357,6 +349,27 @@ export class HttpClient {
    * Follows the redirect `outcome` of `from` (whose response gave
    * `location`): sends the next hop, recursively, within the same deadline.
    */
+  /**
+   * Sends `prepared` over HTTP/2 (`_transport.ts`): its response captured and
+   * its redirects followed as on HTTP/1.1. Undefined when the origin speaks HTTP/1.1.
+   */
+  async #viaH2(
+    prepared: PreparedRequest,
+    progress: { written: boolean; cancelled: boolean } | undefined,
+    deadline: number,
+    chain: Chain | undefined,
+  ): Promise<HttpOutcome | undefined> {
+    const max = this.#settings.maxBodyBytes;
+    const h2 = await this.#transport.sendH2(prepared, progress, deadline, max);
+    if (h2 === undefined) return undefined;
+    const { sink, location, ...outcome } = h2;
+    if (sink !== undefined) captured(outcome, sink, prepared.decode);
+    if (location && this.#settings.maxRedirects > 0 && outcome.error === undefined) {
+      return this.#follow(prepared, outcome, location, progress, deadline, chain);
+    }
+    return outcome;
+  }
+
   async #follow(
     from: PreparedRequest,
     outcome: HttpOutcome,
