@@ -19,10 +19,12 @@ export class CompareError extends Error {
   }
 }
 
-/** HdrHistogram's bucket index of `ns` (whole ns) in {@linkcode HISTOGRAM_LAYOUT}. */
+/** HdrHistogram's bucket index of `ns` in {@linkcode HISTOGRAM_LAYOUT}, as the library records it. */
 export function bucketIndexOfNs(ns: number): number {
-  const v = Math.max(0, Math.floor(ns));
-  if (v < 256) return v;
+  if (!(ns >= 0)) return 0;
+  if (ns < 255.5) return Math.round(ns);
+  if (ns >= HISTOGRAM_LAYOUT.highestTrackableValue) return HISTOGRAM_LAYOUT.bucketCount - 1;
+  const v = Math.floor(ns);
   const s = Math.floor(Math.log2(v)) - 7;
   // v / 2^s is in [128, 256); floating log2 may be off by one at powers of two.
   const shift = v / 2 ** s >= 256 ? s + 1 : v / 2 ** s < 128 ? s - 1 : s;

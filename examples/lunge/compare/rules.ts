@@ -48,7 +48,7 @@ export class RuleError extends Error {
 
 const METRICS: readonly Metric[] = [...LATENCY_METRICS, "rps", "error_rate"];
 const RULE =
-  /^([a-z_]+(?:\.\d+)?)(?:\[([^\]]+)\])?\s*(>=|<=|>|<)\s*([+-]?\d+(?:\.\d+)?)\s*(%|pp|ms)$/;
+  /^([a-z_]+\d*(?:\.\d+)?)(?:\[([^\]]+)\])?\s*(>=|<=|>|<)\s*([+-]?\d+(?:\.\d+)?)\s*(%|pp|ms)$/;
 
 /** Parses the `--fail-on` text; throws {@linkcode RuleError} naming the bad rule. */
 export function parseRules(text: string): Rule[] {
