@@ -171,6 +171,12 @@ Deno.test({
         denied.stderr,
         new RegExp(`missing permission: .*--allow-read=${RegExp.escape(key)}`),
       );
+      const viaProxy = await runLunge(
+        [...base, "--cert", cert, "--key", key, "--proxy", "http://127.0.0.1:1"],
+        ["--allow-net=127.0.0.1:1", ...perms.slice(1)],
+      );
+      assert.equal(viaProxy.code, 2, viaProxy.stderr);
+      assert.match(viaProxy.stderr, /settings\.tls\.cert: cannot go through an https proxy/);
       const half = await runLunge([...base, "--cert", cert], perms);
       assert.equal(half.code, 2);
       assert.match(half.stderr, /settings\.tls: cert and key go together/);

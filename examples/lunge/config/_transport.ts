@@ -83,11 +83,18 @@ export function parseTransport(v: Obj, settings: Settings, problems: Problems): 
  * the main thread, before the workers start).
  *
  * @throws {ConfigError} Naming the field and the file when one cannot be
- *   read or holds no PEM block.
+ *   read or holds no PEM block, or when a client certificate would have to
+ *   go through an https proxy.
  */
 export async function loadTlsFiles(settings: Settings): Promise<void> {
   const t = settings.tls;
   if (t === undefined) return;
+  if (t.certFile !== undefined && settings.proxy?.https) {
+    throw new ConfigError(
+      "settings.tls.cert: cannot go through an https proxy (--proxy, settings.proxy or " +
+        "HTTPS_PROXY): the tunnel needs Deno.startTls, which takes no client certificate",
+    );
+  }
   const read = async (field: string, path: string | undefined, kind: RegExp) => {
     if (path === undefined) return undefined;
     let text: string;
