@@ -20,13 +20,15 @@ import { colorEnabled } from "./report/color.ts";
 import { ProgressReporter } from "./report/progress.ts";
 import type { DistributedRun } from "./cli/distributed_flags.ts";
 import { CsvFile } from "./outputs/csv.ts";
-import { oneLine, type Output, OutputError, writeAll } from "./outputs/output.ts";
+import { oneLine, openOutputs, type Output, writeAll } from "./outputs/output.ts";
 import { SummaryOutput } from "./outputs/summary.ts";
 import { JsonOutput } from "./outputs/json.ts";
 import { HtmlOutput } from "./outputs/html.ts";
 import { streamOutputs } from "./outputs/run_outputs.ts";
+import { type DashboardAddress, DashboardOutput } from "./outputs/dashboard/dashboard.ts";
+import { runDurationMs } from "./run/executors.ts";
 
-export { writeAll };
+export { openOutputs, writeAll };
 
 /** Where and how to report. */
 export interface ReportOptions {
@@ -46,26 +48,8 @@ export interface ReportOptions {
   workers: number;
   /** Segment, start time and outputs for running on many machines. */
   distributed?: DistributedRun;
-}
-
-/**
- * Opens every output before the run, in order; on the first that cannot be
- * opened, closes those opened and returns its one-line reason.
- *
- * @param outputs The outputs.
- * @returns Undefined when all are open, else why one is not.
- */
-export async function openOutputs(outputs: readonly Output[]): Promise<string | undefined> {
-  for (let i = 0; i < outputs.length; i++) {
-    try {
-      await outputs[i].open();
-    } catch (e) {
-      for (const o of outputs.slice(0, i)) await o.close();
-      if (e instanceof OutputError) return e.message;
-      return `cannot open ${outputs[i].name}: ${oneLine(e)}`;
-    }
-  }
-  return undefined;
+  /** `--dashboard`: the live page's address, while the run lasts. */
+  dashboard?: DashboardAddress;
 }
 
 /**
@@ -81,6 +65,20 @@ function reportOutputs(options: ReportOptions, out: typeof Deno.stdout, color: b
   if (options.jsonFile !== undefined) list.push(new JsonOutput(options.jsonFile));
   if (options.htmlFile !== undefined) list.push(new HtmlOutput(options.htmlFile));
   return list;
+}
+
+/** The `--dashboard` output of a run; its URL is printed once it listens (not with -q). */
+function dashboardOutput(config: TestConfig, options: ReportOptions): DashboardOutput {
+  return new DashboardOutput({
+    address: options.dashboard!,
+    name: config.name,
+    thresholds: config.parsedThresholds,
+    plannedMs: runDurationMs(config.scenarios),
+    htmlFile: options.htmlFile,
+    onListen: (url) => {
+      if (!options.quiet) writeAll(Deno.stderr, `lunge: live dashboard at ${url}\n`);
+    },
+  });
 }
 
 /** The line printed on a stop signal. */
@@ -106,6 +104,11 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
   const reports = reportOutputs(options, out, color);
   const spec = options.distributed?.outputs;
   const streams = spec ? streamOutputs(spec) : [];
+  const dashboard = options.dashboard && dashboardOutput(config, options);
+  if (dashboard) {
+    reports.push(dashboard); // it becomes the report, then closes: last
+    streams.push(dashboard.feed()); // the engine's ticks
+  }
   const csv = spec?.csvFile === undefined ? undefined : CsvFile.open(spec.csvFile);
   if (typeof csv === "string") {
     writeAll(Deno.stderr, `lunge: ${csv}\n`);
@@ -130,7 +133,8 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
       workers: options.workers,
       segment: options.distributed?.segment,
       startAt: options.distributed?.startAt,
-      outputs: spec && { ...spec, labels: { ...spec.labels }, opened: streams },
+      outputs: (spec || dashboard) &&
+        { ...spec, labels: { ...spec?.labels }, opened: streams },
       csv,
       handleSignals: true,
       onProgress: reporter ? (state) => reporter.update(state) : undefined,

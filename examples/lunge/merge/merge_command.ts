@@ -12,9 +12,10 @@
  */
 import { parseArgs } from "node:util";
 import { colorEnabled } from "../report/color.ts";
-import { renderSummary } from "../report/summary.ts";
-import { renderHtmlReport } from "../outputs/html/page.ts";
-import { writeAll } from "../run_and_report.ts";
+import { openOutputs, type Output, writeAll } from "../outputs/output.ts";
+import { SummaryOutput } from "../outputs/summary.ts";
+import { JsonOutput } from "../outputs/json.ts";
+import { HtmlOutput } from "../outputs/html.ts";
 import { MergeError, type MergeInput, mergeResults } from "./merge.ts";
 
 /** `lunge merge --help`. */
@@ -150,20 +151,29 @@ export async function mergeMain(args: string[]): Promise<number> {
     }
     const missing = await missingPermissions(cmd);
     if (missing.length) return fail(`missing permission: run Deno with ${missing.join(" ")}`, 2);
-    const result = await mergeResults(await readInputs(cmd.files));
     const out = cmd.json ? Deno.stderr : Deno.stdout;
     const color = colorEnabled(out.isTerminal());
+    const result = await mergeResults(await readInputs(cmd.files));
+    // Opened once the merge holds (an output may be one of the inputs: it is
+    // not truncated before it is read, nor when the inputs cannot merge).
+    const outputs: Output[] = [
+      new SummaryOutput({ out, color, quiet: cmd.quiet, verbose: cmd.verbose }),
+    ];
+    if (cmd.json) outputs.push(new JsonOutput());
+    if (cmd.jsonFile) outputs.push(new JsonOutput(cmd.jsonFile));
+    if (cmd.htmlFile) outputs.push(new HtmlOutput(cmd.htmlFile));
+    const problem = await openOutputs(outputs);
+    if (problem !== undefined) return fail(problem, 2);
     if (!cmd.quiet) {
       const parts = result.merged!.inputs.map((i) => i.segment ?? i.path).join(", ");
       writeAll(out, `Merged ${cmd.files.length} results (${parts})\n`);
       for (const n of result.merged!.notes) writeAll(out, `note: ${n}\n`);
     }
-    writeAll(out, renderSummary(result, { color, quiet: cmd.quiet, verbose: cmd.verbose }) + "\n");
-    if (cmd.json) writeAll(Deno.stdout, JSON.stringify(result, null, 2) + "\n");
-    if (cmd.jsonFile) {
-      await Deno.writeTextFile(cmd.jsonFile, JSON.stringify(result, null, 2) + "\n");
+    try {
+      for (const o of outputs) await o.report?.(result);
+    } finally {
+      for (const o of outputs) await o.close();
     }
-    if (cmd.htmlFile) await Deno.writeTextFile(cmd.htmlFile, renderHtmlReport(result));
     return result.passed ? 0 : 1;
   } catch (e) {
     if (e instanceof MergeError) return fail(e.message, 2);

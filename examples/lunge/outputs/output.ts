@@ -114,3 +114,23 @@ export function writeAll(w: { writeSync(p: Uint8Array): number }, text: string):
   let data = encoder.encode(text);
   while (data.length > 0) data = data.subarray(w.writeSync(data));
 }
+
+/**
+ * Opens every output before the run (or the merge), in order; on the first that cannot be
+ * opened, closes those opened and returns its one-line reason.
+ *
+ * @param outputs The outputs.
+ * @returns Undefined when all are open, else why one is not.
+ */
+export async function openOutputs(outputs: readonly Output[]): Promise<string | undefined> {
+  for (let i = 0; i < outputs.length; i++) {
+    try {
+      await outputs[i].open();
+    } catch (e) {
+      for (const o of outputs.slice(0, i)) await o.close();
+      if (e instanceof OutputError) return e.message;
+      return `cannot open ${outputs[i].name}: ${oneLine(e)}`;
+    }
+  }
+  return undefined;
+}
