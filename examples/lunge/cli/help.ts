@@ -43,7 +43,8 @@ Permissions (the narrowest set; lunge names any flag that is missing, in one lin
                                   (paths relative to the repository root)
   --allow-read=<config file>      with -c (add it to the list above)
   --allow-write=<output file(s)>  with --output / --html / --hlog / --out csv=<file>
-                                  (--allow-net also for --out and --prometheus-listen)
+                                  (--allow-net also for --out, --prometheus-listen and
+                                  --dashboard: its host:port, e.g. 127.0.0.1:5665)
   \`lunge merge\` needs only --allow-read=<result files> (and --allow-write=<outputs>)
   --allow-env=LUNGE_COLLECTOR,NO_COLOR,FORCE_COLOR   optional: honour those variables
   --allow-env=HTTP_PROXY,HTTPS_PROXY,NO_PROXY   optional: use those proxies

@@ -18,6 +18,7 @@ import { HELP, VERSION } from "./help.ts";
 import { parseCli, usage, UsageError } from "./parse.ts";
 import { buildConfig } from "./config_from_flags.ts";
 import { missingPermissions } from "./permissions.ts";
+import { addressHost } from "../outputs/dashboard/dashboard.ts";
 
 /** Runs the CLI with `args`; returns the exit code (never throws). */
 export async function main(args: string[]): Promise<number> {
@@ -49,7 +50,10 @@ export async function main(args: string[]): Promise<number> {
         cmd.distributed?.outputs.hlogFile,
         cmd.distributed?.outputs.csvFile,
       ],
-      distributedHosts(cmd.distributed),
+      [
+        ...distributedHosts(cmd.distributed),
+        ...(cmd.dashboard ? [addressHost(cmd.dashboard)] : []),
+      ],
     );
     if (cmd.kind === "demo") {
       const st = await Deno.permissions.query({ name: "net", host: "127.0.0.1" });
@@ -73,6 +77,7 @@ export async function main(args: string[]): Promise<number> {
       collector: cmd.collector,
       workers: cmd.workers,
       distributed: cmd.distributed,
+      dashboard: cmd.dashboard,
     };
     if (cmd.kind === "demo") {
       return await runDemo({

@@ -12,6 +12,7 @@ import { EXECUTORS, parseDurationMs, parseStagesFlag, type Stage } from "../conf
 import type { ReportOptions } from "../run_and_report.ts";
 import { transportFlags } from "../config/_transport.ts";
 import { distributedFlags, type DistributedRun } from "./distributed_flags.ts";
+import { parseDashboardAddress } from "../outputs/dashboard/dashboard.ts";
 import { LOAD_ONLY, PARSE_OPTIONS } from "./flags.ts";
 
 /** A usage problem: printed as `lunge: <message>`, exit code 2. */
@@ -312,6 +313,9 @@ export function parseCli(args: string[], env?: { collector?: string }): Command 
     verbose: v.verbose ?? false,
     ...engine,
     distributed,
+    dashboard: v.dashboard === undefined
+      ? undefined
+      : usage(() => parseDashboardAddress(v.dashboard!)),
   };
 }
 

@@ -113,7 +113,8 @@ const MAIN_SCRIPT = `
 
     var t0 = hello && hello.startMs ? hello.startMs : (pts.length ? pts[0].t : f.t);
     var t1 = Math.max(f.t, planned ? t0 + planned : f.t);
-    function series(key) { return pts.map(function (p) { return [p.t, p[key]]; }); }
+    // A second's figures are plotted at its middle, as the report does.
+    function series(key) { return pts.map(function (p) { return [p.t + 500, p[key]]; }); }
     drawChart($("chart-rps"), { t0: t0, t1: t1, format: count, integer: true,
       series: [{ cls: "s0", values: series("requests") }, { cls: "s2", values: series("failures") }] });
     drawChart($("chart-latency"), { t0: t0, t1: t1, format: ms,
