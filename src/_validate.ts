@@ -7,7 +7,7 @@
  * check is a handful of comparisons; only a failing input pays for finding
  * out which field is wrong, so the message can name it.
  *
- * Valid ranges (the README states them too):
+ * Valid ranges (the README and docs/contract.md state them too):
  * - `startTime`: epoch ms, 0 .. 8.64e15 (what a `Date` can hold);
  * - `duration`: ms, finite and >= 0;
  * - completion, `startTime + duration`: within the clock window below;

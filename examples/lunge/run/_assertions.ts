@@ -4,7 +4,7 @@
  * tallied (passes and fails per assertion); the first failing one's label
  * becomes the request's error type, `assertion: <label>`.
  *
- * Semantics (documented in the README):
+ * Semantics (documented in docs/config.md):
  * - `status`, `responseTime` (Lunge's `duration`), `header` (`path` is the
  *   name), `body` (the text; with a `path`, a JSON value) and `json` (a
  *   value at `path`).
