@@ -16,6 +16,7 @@
 import type { CollectorKind } from "@lunge/metrics";
 import type { TestConfig } from "./config/config.ts";
 import { runTest, type StopSignalInfo } from "./run/engine.ts";
+import type { RunResult } from "./result.ts";
 import { colorEnabled } from "./report/color.ts";
 import { ProgressReporter } from "./report/progress.ts";
 import type { DistributedRun } from "./cli/distributed_flags.ts";
@@ -159,20 +160,33 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
         `pushes to Prometheus failed (${push.lastError})\n`,
     );
   }
-  let code = signals >= 2 ? 130 : result.passed ? 0 : 1;
-  // The verdict is settled: the reports are written, each file named once written.
+  const code = signals >= 2 ? 130 : result.passed ? 0 : 1;
+  return await writeReports(reports, result, { code, out, quiet: options.quiet, csv });
+}
+
+/**
+ * The verdict is settled: each report output writes the result, each file
+ * named once written; a failed write turns a passing exit code into 1.
+ */
+async function writeReports(
+  reports: readonly Output[],
+  result: RunResult,
+  how: { code: number; out: typeof Deno.stdout; quiet: boolean; csv?: CsvFile },
+): Promise<number> {
+  const { out, quiet, csv } = how;
+  let code = how.code;
   for (const o of reports) {
     const path = o instanceof JsonOutput || o instanceof HtmlOutput ? o.path : undefined;
     try {
       await o.report?.(result);
-      if (path !== undefined && !options.quiet) writeAll(out, `Report written to ${path}\n`);
+      if (path !== undefined && !quiet) writeAll(out, `Report written to ${path}\n`);
     } catch (e) {
       writeAll(Deno.stderr, `lunge: cannot write ${path ?? o.name}: ${oneLine(e)}\n`);
       if (code === 0) code = 1;
     } finally {
       await o.close();
     }
-    if (o instanceof SummaryOutput && csv && !options.quiet) {
+    if (o instanceof SummaryOutput && csv && !quiet) {
       writeAll(out, `${csv.rows} rows written to ${csv.path}\n`);
     }
   }
