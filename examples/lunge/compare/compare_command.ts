@@ -13,8 +13,8 @@
  */
 import { parseArgs } from "node:util";
 import { writeAll } from "../run_and_report.ts";
-import { CompareError, type CompareInput, compareResults, type Comparison } from "./compare.ts";
-import { judgeRules, parseRules, type Rule, RuleError, type RuleOutcome } from "./rules.ts";
+import { CompareError, type CompareInput, compareResults } from "./compare.ts";
+import { type CompareOutput, judgeRules, parseRules, type Rule, RuleError } from "./rules.ts";
 import { renderCompareSummary, verdictLine } from "./summary.ts";
 import { renderComparePage } from "./html_page.ts";
 
@@ -162,15 +162,8 @@ async function readInput(path: string): Promise<CompareInput> {
   }
 }
 
-/** The JSON `lunge compare` writes: the comparison, the rules' outcomes, the verdict. */
-export interface CompareOutput extends Comparison {
-  /** Each `--fail-on` rule's outcome (absent without `--fail-on`). */
-  rules?: RuleOutcome[];
-  /** The one-line verdict. */
-  verdict: string;
-  /** The exit code: 0 passed, 1 a rule failed. */
-  exitCode: 0 | 1;
-}
+// The JSON's shape lives in rules.ts, below both this command and its HTML page.
+export type { CompareOutput } from "./rules.ts";
 
 /** Runs `lunge compare` with `args` (after "compare"); returns the exit code, never throws. */
 export async function compareMain(args: string[]): Promise<number> {

@@ -12,7 +12,7 @@
 import { escapeHtml, scriptSafeJson, tableHtml } from "../outputs/html/_html.ts";
 import { STYLE } from "../outputs/html/style.ts";
 import type { Cdf, Figure } from "./compare.ts";
-import type { CompareOutput } from "./compare_command.ts";
+import type { CompareOutput } from "./rules.ts";
 import { formatChange, formatValue, metricLabel, verdictWord } from "./summary.ts";
 
 /** The id of the `<script type="application/json">` element holding the comparison. */

@@ -96,6 +96,16 @@ export function parseRules(text: string): Rule[] {
   });
 }
 
+/** The JSON `lunge compare` writes: the comparison, the rules' outcomes, the verdict. */
+export interface CompareOutput extends Comparison {
+  /** Each `--fail-on` rule's outcome (absent without `--fail-on`). */
+  rules?: RuleOutcome[];
+  /** The one-line verdict. */
+  verdict: string;
+  /** The exit code: 0 passed, 1 a rule failed. */
+  exitCode: 0 | 1;
+}
+
 /** A rule judged against a comparison. */
 export interface RuleOutcome {
   /** The rule. */

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { DialTlsOptions } from "./_dial.ts";
 import { ALL_ENCODINGS, type EncodeDefaults } from "./_request.ts";
 import type { TransportOptions } from "./_transport.ts";
 
@@ -106,7 +105,6 @@ export interface ClientSettings extends EncodeDefaults {
   acceptEncoding: string;
   maxRedirects: number;
   maxBodyBytes: number;
-  tls: DialTlsOptions;
 }
 
 /**
@@ -144,9 +142,6 @@ export function clientSettings(options: HttpClientOptions): ClientSettings {
   if (/[\r\n\0]/.test(acceptEncoding)) {
     throw new RangeError(`compression must be a header value, got ${JSON.stringify(c)}`);
   }
-  const tls: DialTlsOptions = {};
-  if (options.caCerts?.length) tls.caCerts = options.caCerts;
-  if (options.insecureSkipVerify) tls.unsafelyDisableHostnameVerification = true;
   return {
     timeoutMs: t,
     maxPerHost: max,
@@ -157,6 +152,5 @@ export function clientSettings(options: HttpClientOptions): ClientSettings {
     acceptEncoding,
     maxRedirects: redirects,
     maxBodyBytes: body,
-    tls,
   };
 }

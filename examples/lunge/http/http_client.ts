@@ -36,11 +36,14 @@ import {
   isStaleSocketError,
   TimeoutError,
 } from "./errors.ts";
-import { BodySink, parseHead, readResponse } from "./_parse.ts";
+import { IdleConnections } from "./_idle.ts";
+import { BodySink, readResponse } from "./_parse.ts";
+import { DONE, firstRead, HAVE_HEAD, writeRest } from "./_read.ts";
+import { captured, type Chain, type HopOutcome, type HttpOutcome } from "./_outcome.ts";
 import { type ConnectAttempt, Connection, Pool, PreparedRequest } from "./_pool.ts";
 import { Transport } from "./_transport.ts";
 import { encodeRequest, type HttpRequest } from "./_request.ts";
-import { type CapturedBody, decodeBody, ResponseHeaders } from "./_body.ts";
+import type { CapturedBody, ResponseHeaders } from "./_body.ts";
 import { isRedirect, nextHop } from "./_redirect.ts";
 import {
   type ClientSettings,
@@ -63,38 +66,7 @@ export {
   type HttpRequest,
   PreparedRequest,
 };
-export type { CapturedBody, ResponseHeaders };
-
-/** Longest delay `setTimeout` honours (a longer one fires at once). */
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
-
-/** One redirect response of a followed chain (see {@linkcode HttpOutcome.hops}). */
-export interface HopOutcome {
-  /** Its status (301, 302, 303, 307 or 308). */
-  statusCode: number;
-  /** Bytes received for it on the wire. */
-  bytes: number;
-  /** When its response ended (`performance.now()` ms): the next hop was sent then. */
-  end: number;
-}
-
-/** What became of one request. */
-export interface HttpOutcome {
-  /** The final status code, or 0 when no complete response arrived. */
-  statusCode: number;
-  /** Bytes received on the wire for this response (heads, framing and body). */
-  bytes: number;
-  /** Why there is no usable response: one of {@linkcode HttpErrorType} (see `errors.ts`). */
-  error?: string;
-  /** The headers and body, when the request asked for them (`capture`) and they arrived. */
-  response?: CapturedBody;
-  /**
-   * The redirects followed before this response, in order; absent when none.
-   * Each was a request on the wire (and in the server's log): record each as
-   * one. The outcome's own fields are the last response's.
-   */
-  hops?: HopOutcome[];
-}
+export type { CapturedBody, HopOutcome, HttpOutcome, ResponseHeaders };
 
 /**
  * An HTTP/1.1 client with keep-alive pools per origin, a per-host connection
@@ -130,21 +102,10 @@ export class HttpClient {
   #closed = false;
   #retries = 0;
   #idleDropped = 0;
-  /**
-   * Every idle pooled connection with its pool, least recently used first
-   * (a Map iterates in insertion order, and a connection is re-inserted each
-   * time it becomes idle), so the oldest `idleSince` is always the first.
-   */
-  #idle = new Map<Connection, Pool>();
+  /** Idle connections over all pools, their caps and idle timer (`_idle.ts`). */
+  #idle: IdleConnections;
   /** The `maxIdleConnsPerHost` option (Infinity: none). */
   #maxIdlePerHost: number;
-  /** The `maxIdleConns` option, or undefined for the default (see it). */
-  #maxIdle: number | undefined;
-  /** The default cap so far: grows with the most connections in use at once. */
-  #idleFloor: number;
-  #idleTimeoutMs: number;
-  /** The unref'd timer for the idle timeout while the request timer is stopped. */
-  #idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   /**
    * Creates a client. It opens no connection until the first request.
@@ -161,12 +122,13 @@ export class HttpClient {
     s.proxied = (url) => this.#transport.proxied(url);
     this.#settings = s;
     this.#maxIdlePerHost = s.maxIdlePerHost;
-    this.#maxIdle = s.maxIdle;
-    this.#idleFloor = Math.max(
-      DEFAULT_MAX_IDLE_CONNS,
-      Number.isFinite(s.maxPerHost) ? s.maxPerHost : 0,
-    );
-    this.#idleTimeoutMs = s.idleTimeoutMs;
+    this.#idle = new IdleConnections({
+      maxIdle: s.maxIdle,
+      floor: Math.max(DEFAULT_MAX_IDLE_CONNS, Number.isFinite(s.maxPerHost) ? s.maxPerHost : 0),
+      timeoutMs: s.idleTimeoutMs,
+      close: (c, pool) => this.#closeIdle(pool, c),
+      ticking: () => this.#timer !== undefined,
+    });
     this.#timeoutMs = s.timeoutMs;
     this.#maxPerHost = s.maxPerHost;
     this.#tickMs = Math.min(50, Math.max(2, s.timeoutMs / 10));
@@ -265,7 +227,7 @@ export class HttpClient {
     if (this.#timer === undefined) this.#startTimer();
 
     let c = pool.idle.pop();
-    if (c !== undefined) this.#unidle(c);
+    if (c !== undefined) this.#idle.remove(c);
     else {
       try {
         c = await this.#acquire(pool, deadline);
@@ -346,10 +308,6 @@ export class HttpClient {
   }
 
   /**
-   * Follows the redirect `outcome` of `from` (whose response gave
-   * `location`): sends the next hop, recursively, within the same deadline.
-   */
-  /**
    * Sends `prepared` over HTTP/2 (`_transport.ts`): its response captured and
    * its redirects followed as on HTTP/1.1. Undefined when the origin speaks HTTP/1.1.
    */
@@ -370,6 +328,10 @@ export class HttpClient {
     return outcome;
   }
 
+  /**
+   * Follows the redirect `outcome` of `from` (whose response gave
+   * `location`): sends the next hop, recursively, within the same deadline.
+   */
   async #follow(
     from: PreparedRequest,
     outcome: HttpOutcome,
@@ -433,7 +395,7 @@ export class HttpClient {
       c.start = c.end = 0;
       // Counted before `c` joins the idle ones: the connections in use or opening now.
       const inUse = this.#conns.size + this.#connecting.size - this.#idle.size;
-      if (pool.release(c)) this.#becameIdle(c, pool, inUse);
+      if (pool.release(c)) this.#idle.add(c, pool, inUse);
     } else {
       c.close();
       this.#conns.delete(c);
@@ -455,7 +417,6 @@ export class HttpClient {
       this.#timer = undefined;
     }
     this.#idle.clear();
-    this.#clearIdleTimer();
     const aborted = new AbortedError();
     for (const c of this.#conns) {
       if (c.busy) c.aborted = true;
@@ -564,7 +525,7 @@ export class HttpClient {
 
   /** Closes an idle connection of `pool` (capped, timed out or dropped) and frees its slot. */
   #closeIdle(pool: Pool, c: Connection): void {
-    this.#unidle(c);
+    this.#idle.remove(c);
     if (!pool.dropIdle(c)) c.close();
     this.#conns.delete(c);
     this.#prune(pool);
@@ -582,70 +543,8 @@ export class HttpClient {
     if (this.#pools.get(pool.origin) === pool) this.#pools.delete(pool.origin);
   }
 
-  /**
-   * `c` joined its pool's idle stack: count it, close the least recently used
-   * idle connection past the cap, and make sure the idle timeout is watched.
-   *
-   * @param inUse Connections in use (not idle) just before, for the default cap.
-   */
-  #becameIdle(c: Connection, pool: Pool, inUse: number): void {
-    c.idleSince = performance.now();
-    this.#idle.set(c, pool);
-    let cap = this.#maxIdle;
-    if (cap === undefined) {
-      if (inUse > this.#idleFloor) this.#idleFloor = inUse;
-      cap = this.#idleFloor;
-    }
-    while (this.#idle.size > cap) {
-      const [oldC, oldPool] = this.#idle.entries().next().value!;
-      this.#closeIdle(oldPool, oldC);
-    }
-    if (this.#timer === undefined && this.#idleTimer === undefined) this.#armIdleTimer();
-  }
-
-  /** `c` is no longer idle (taken by a request, or closed). */
-  #unidle(c: Connection): void {
-    if (this.#idle.delete(c) && this.#idle.size === 0) this.#clearIdleTimer();
-  }
-
-  /** Closes the idle connections unused for `idleTimeoutMs` (the oldest are first). */
-  #expireIdle(now: number): void {
-    const limit = now - this.#idleTimeoutMs;
-    for (const [c, pool] of this.#idle) {
-      if (c.idleSince > limit) break;
-      this.#closeIdle(pool, c);
-    }
-  }
-
-  /**
-   * While no request is in flight (the request timer is stopped), one unref'd
-   * timer waits for the oldest idle connection's timeout; none when nothing is idle.
-   */
-  #armIdleTimer(): void {
-    this.#clearIdleTimer();
-    if (this.#closed || this.#idle.size === 0 || !Number.isFinite(this.#idleTimeoutMs)) return;
-    const oldest = this.#idle.keys().next().value!;
-    const due = oldest.idleSince + this.#idleTimeoutMs - performance.now();
-    const id = setTimeout(this.#idleTick, Math.min(MAX_TIMER_DELAY_MS, Math.max(1, due)));
-    Deno.unrefTimer(id);
-    this.#idleTimer = id;
-  }
-
-  #idleTick = (): void => {
-    this.#idleTimer = undefined;
-    if (this.#timer !== undefined) return; // the request timer's tick watches them
-    this.#expireIdle(performance.now());
-    this.#armIdleTimer();
-  };
-
-  #clearIdleTimer(): void {
-    if (this.#idleTimer === undefined) return;
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
-  }
-
   #startTimer(): void {
-    this.#clearIdleTimer(); // its tick watches the idle timeout too
+    this.#idle.clearTimer(); // its tick watches the idle timeout too
     this.#timer = setInterval(this.#tick, this.#tickMs);
   }
 
@@ -676,71 +575,11 @@ export class HttpClient {
         } else i++;
       }
     }
-    if (this.#idle.size > 0) this.#expireIdle(now);
+    if (this.#idle.size > 0) this.#idle.expire(now);
     if (!active && this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
-      this.#armIdleTimer();
+      this.#idle.arm();
     }
   };
-}
-
-/** A redirect chain being followed: its first request and the hops so far. */
-interface Chain {
-  first: PreparedRequest;
-  hops: HopOutcome[];
-}
-
-/**
- * Hands a captured response over on `outcome`: its headers and its body,
- * decoded per `Content-Encoding` when the request asked for compression. A
- * body that does not decode (or decodes past the cap) makes the outcome an error.
- */
-function captured(outcome: HttpOutcome, sink: BodySink, decode: boolean): void {
-  const headers = new ResponseHeaders(sink.head);
-  let body = sink.bytes();
-  const coding = decode ? headers.get("content-encoding") : null;
-  if (coding !== null) {
-    try {
-      body = decodeBody(body, coding, sink.max);
-    } catch (e) {
-      outcome.error = classifyError(e);
-    }
-  }
-  outcome.response = { headers, body };
-}
-
-// ---------------------------------------------------------------------------
-// Reading a response (module functions: no private-field access on the hot path)
-
-/** {@linkcode firstRead}: the response is complete. */
-const DONE = 0;
-/** {@linkcode firstRead}: its head is parsed; the rest must be read. */
-const HAVE_HEAD = 1;
-/** {@linkcode firstRead}: its head is incomplete. */
-const NEED_HEAD = 2;
-
-/**
- * Takes the first `r` bytes read for a response into `c` and parses what it
- * can. Returns {@linkcode DONE} when they hold the whole response (the
- * common case: a small body with a Content-Length), else how to go on.
- */
-function firstRead(c: Connection, r: number, expectsBody: boolean): number {
-  c.end = r;
-  c.received = r;
-  if (!parseHead(c)) return NEED_HEAD;
-  if (c.sink !== null) return HAVE_HEAD; // capturing: readResponse keeps the head and body
-  const status = c.status;
-  if (status >= 200 && !c.chunked) {
-    if (!expectsBody || status === 204 || status === 304) return DONE;
-    if (c.contentLength >= 0 && c.end - c.start >= c.contentLength) {
-      c.start += c.contentLength;
-      return DONE;
-    }
-  }
-  return HAVE_HEAD;
-}
-
-async function writeRest(c: Connection, wire: Uint8Array, written: number): Promise<void> {
-  while (written < wire.length) written += await c.conn.write(wire.subarray(written));
 }
