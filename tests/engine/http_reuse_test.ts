@@ -12,6 +12,9 @@ import assert from "node:assert/strict";
 import { HttpClient } from "../../examples/lunge/http/http_client.ts";
 import { describeError } from "../../examples/lunge/http/errors.ts";
 import { NGINX_MISSING, startNginx } from "./_nginx.ts";
+import { validateConfig } from "../../examples/lunge/config/config.ts";
+import { runTest } from "../../examples/lunge/run/engine.ts";
+import { renderSummary } from "../../examples/lunge/report/summary.ts";
 
 const ignore = NGINX_MISSING !== undefined;
 if (ignore) console.warn(NGINX_MISSING);
@@ -78,5 +81,53 @@ Deno.test({
     assert.equal(r.ok + resets, CONNECTIONS * ROUNDS);
     assert.equal(r.logged, r.ok, "nginx never logged the POSTs it reset");
     assert.match(describeError("reset on reused connection")!, /may not have processed them/);
+  },
+});
+
+Deno.test({
+  name:
+    "reuse: the engine's POSTs against nginx closing idle connections: counts equal, the summary says what happened",
+  ignore,
+  fn: async () => {
+    const nginx = await startNginx({
+      http: `keepalive_timeout ${KEEPALIVE_MS}ms;`,
+      server: 'location = /p { return 200 "ok\\n"; }',
+    });
+    try {
+      const r = await runTest({
+        config: validateConfig({
+          settings: { baseUrl: nginx.origin },
+          scenarios: {
+            s: {
+              executor: "constant-vus",
+              vus: 20,
+              duration: "1500ms",
+              // A wait after each iteration of about nginx's keep-alive timeout.
+              pacing: {
+                type: "random",
+                min: `${KEEPALIVE_MS - 3}ms`,
+                max: `${KEEPALIVE_MS + 3}ms`,
+              },
+              requests: [{ name: "order", method: "POST", url: "/p", body: '{"n":1}' }],
+            },
+          },
+        }),
+        workers: 1,
+      });
+      const m = r.metrics;
+      const resets = m.errorsByType["reset on reused connection"] ?? 0;
+      console.log(`engine: ${m.totalRequests} POSTs, ${resets} reset on reused connections`);
+      const logged = await nginx.logAtLeast(m.totalRequests - resets, 2000);
+      assert.equal(m.totalRequests - resets, logged.length, "sent = logged + reset unseen");
+      assert.equal(m.failedRequests, resets, JSON.stringify(m.errorsByType));
+      assert.equal(m.retries, 0);
+      const text = renderSummary(r, { color: false, quiet: false });
+      if (resets > 0) {
+        assert.match(text, /reset by the server before any response, on reused keep-alive/);
+        assert.match(text, /the server may not have processed them/);
+      }
+    } finally {
+      await nginx.close();
+    }
   },
 });

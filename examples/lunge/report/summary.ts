@@ -8,6 +8,10 @@
  */
 import type { RunResult } from "../result.ts";
 import { bold, dim, green, red, yellow } from "./color.ts";
+import { describeError } from "../http/errors.ts";
+
+/** The error type of a non-idempotent request reset before any response on a reused connection. */
+const REUSED_RESET = "reset on reused connection";
 import {
   formatBytes,
   formatCount,
@@ -191,6 +195,16 @@ function errorLines(result: RunResult, color: boolean): Lines {
         rows.map(([k, n]) => [k, formatCount(n), share(n)]),
         color,
       ),
+    );
+  }
+  // What the client knows happened, in words (http/errors.ts describeError).
+  const resets = m.errorsByType[REUSED_RESET] ?? 0;
+  if (resets > 0) out.push(`  ${formatCount(resets)} ${describeError(REUSED_RESET)}.`);
+  if ((m.retries ?? 0) > 0) {
+    out.push(
+      `  ${
+        formatCount(m.retries)
+      } retried once on a fresh connection after a reset on a reused one.`,
     );
   }
   const noResponse = noResponseCount(m);
