@@ -175,3 +175,54 @@ function zeroMetrics() {
   };
   return { latency, errorRate: 0, totalRequests: 0, requestsPerSecond: 0, elapsed: 0 };
 }
+
+Deno.test("verdict: on a real run, http_reqs counts what was sent and http_reqs_not_sent what never left", async () => {
+  const server = await startTargetServer();
+  try {
+    const result = await runTest({
+      config: validateConfig({
+        settings: { baseUrl: server.url },
+        scenarios: {
+          s: {
+            executor: "constant-vus",
+            vus: 1,
+            duration: "500ms",
+            pacing: "50ms",
+            requests: [
+              {
+                name: "echo",
+                method: "POST",
+                url: "/echo",
+                body: "a\r\nInjected: 1",
+                extract: [{ name: "v", source: "regex", regex: "([\\s\\S]*)" }],
+              },
+              { name: "use", url: "/p", headers: { "X-Value": "{{v}}" } },
+            ],
+          },
+        },
+        thresholds: {
+          http_reqs: ["count < 1000"],
+          http_reqs_not_sent: ["count == 0", "count > 0", "rate > 0"],
+        },
+      }),
+      workers: 1,
+    });
+    const sent = server.stats().requests;
+    const notSent = result.metrics.notSent?.total ?? 0;
+    assert.ok(notSent >= 3, `${notSent} not sent`);
+    assert.equal(result.metrics.totalRequests, sent);
+    assert.deepEqual(
+      result.thresholds.map((t) => [t.metric, t.expression, t.passed, t.value]),
+      [
+        ["http_reqs", "count < 1000", true, sent],
+        ["http_reqs_not_sent", "count == 0", false, notSent],
+        ["http_reqs_not_sent", "count > 0", true, notSent],
+        ["http_reqs_not_sent", "rate > 0", true, notSent / (result.duration / 1000)],
+      ],
+    );
+    assert.equal(result.passed, false);
+    assert.equal(result.error, null);
+  } finally {
+    await server.close();
+  }
+});
