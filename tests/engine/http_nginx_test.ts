@@ -263,3 +263,39 @@ Deno.test({
       }
     }),
 });
+
+Deno.test({
+  name: "nginx: a run cut in the middle of a redirect chain counts the hops nginx answered",
+  ignore,
+  fn: () =>
+    withNginx({
+      files: { "big.bin": "x".repeat(200_000) },
+      server: `location = /r { return 302 /big.bin; }
+        location = /big.bin { limit_rate 20k; }`,
+    }, async (_origin, log) => {
+      const origin = _origin;
+      const r = await run({
+        settings: { baseUrl: origin },
+        scenarios: {
+          s: scenario([{ name: "slow", url: "/r" }], {
+            vus: 3,
+            duration: "300ms",
+            gracefulStop: "0s",
+          }),
+        },
+      }, 1);
+      assert.equal(r.metrics.errorsByType.interrupted, 3, JSON.stringify(r.metrics.errorsByType));
+      assert.equal(r.metrics.statusCodes["302"], 3, "each VU's first hop is counted");
+      // nginx logs the cut downloads when their connections close.
+      const lines = await (async () => {
+        for (let i = 0; i < 100; i++) {
+          const l = await log();
+          if (l.length >= 6) return l;
+          await new Promise((res) => setTimeout(res, 30));
+        }
+        return await log();
+      })();
+      assert.equal(r.metrics.totalRequests, lines.length, "requests = nginx's access log");
+      assert.equal(lines.filter((l) => l.uri === "/r").length, 3);
+    }),
+});

@@ -21,6 +21,21 @@ export interface HopOutcome {
   end: number;
 }
 
+/**
+ * A caller's view of one request in flight (see `HttpClient.send`): the
+ * client sets `written` just before its first byte goes to a socket, and
+ * `hops` to the redirects answered so far; once the caller sets `cancelled`,
+ * nothing more of it is sent.
+ */
+export interface SendProgress {
+  /** Set true just before the request's first byte goes to a socket. */
+  written: boolean;
+  /** Set by the caller: a request (or a redirect hop) not yet written never will be. */
+  cancelled: boolean;
+  /** The redirect hops answered so far, in order (set by the client). */
+  hops?: HopOutcome[];
+}
+
 /** What became of one request. */
 export interface HttpOutcome {
   /** The final status code, or 0 when no complete response arrived. */

@@ -39,7 +39,13 @@ import {
 import { IdleConnections } from "./_idle.ts";
 import { BodySink, readResponse } from "./_parse.ts";
 import { DONE, firstRead, HAVE_HEAD, writeRest } from "./_read.ts";
-import { captured, type Chain, type HopOutcome, type HttpOutcome } from "./_outcome.ts";
+import {
+  captured,
+  type Chain,
+  type HopOutcome,
+  type HttpOutcome,
+  type SendProgress,
+} from "./_outcome.ts";
 import { type ConnectAttempt, Connection, Pool, PreparedRequest } from "./_pool.ts";
 import { Transport } from "./_transport.ts";
 import { encodeRequest, type HttpRequest } from "./_request.ts";
@@ -66,7 +72,7 @@ export {
   type HttpRequest,
   PreparedRequest,
 };
-export type { CapturedBody, HopOutcome, HttpOutcome, ResponseHeaders };
+export type { CapturedBody, HopOutcome, HttpOutcome, ResponseHeaders, SendProgress };
 
 /**
  * An HTTP/1.1 client with keep-alive pools per origin, a per-host connection
@@ -202,7 +208,7 @@ export class HttpClient {
    */
   send(
     prepared: PreparedRequest,
-    progress?: { written: boolean; cancelled: boolean },
+    progress?: SendProgress,
   ): Promise<HttpOutcome> {
     return this.#exchange(prepared, progress, performance.now() + this.#timeoutMs);
   }
@@ -210,7 +216,7 @@ export class HttpClient {
   /** One request and its response on one connection (then its redirects, when followed). */
   async #exchange(
     prepared: PreparedRequest,
-    progress: { written: boolean; cancelled: boolean } | undefined,
+    progress: SendProgress | undefined,
     deadline: number,
     chain?: Chain,
   ): Promise<HttpOutcome> {
@@ -313,7 +319,7 @@ export class HttpClient {
    */
   async #viaH2(
     prepared: PreparedRequest,
-    progress: { written: boolean; cancelled: boolean } | undefined,
+    progress: SendProgress | undefined,
     deadline: number,
     chain: Chain | undefined,
   ): Promise<HttpOutcome | undefined> {
@@ -336,7 +342,7 @@ export class HttpClient {
     from: PreparedRequest,
     outcome: HttpOutcome,
     location: string,
-    progress: { written: boolean; cancelled: boolean } | undefined,
+    progress: SendProgress | undefined,
     deadline: number,
     chain: Chain = { first: from, hops: [] },
   ): Promise<HttpOutcome> {
@@ -357,6 +363,8 @@ export class HttpClient {
       bytes: outcome.bytes,
       end: performance.now(),
     });
+    // The caller sees the hops answered so far (a run cut mid-chain records them).
+    if (progress !== undefined) progress.hops = chain.hops;
     const final = await this.#exchange(next, progress, deadline, chain);
     final.hops = chain.hops;
     return final;

@@ -43,6 +43,7 @@
  */
 import { attachCollector, type RequestResult, type SharedMetricsCollector } from "@lunge/metrics";
 import {
+  type HopOutcome,
   HttpClient,
   type HttpClientOptions,
   type HttpOutcome,
@@ -77,6 +78,11 @@ const BACKOFF_MAX_MS = 1_000;
 interface InFlight {
   i: number;
   start: number;
+  /**
+   * The redirect hops answered so far (the HTTP client fills it): at the cut
+   * they are recorded, each a request the server saw, before the interrupted one.
+   */
+  hops?: HopOutcome[];
   /** False while the request waits for a connection: at the cut it was never sent. */
   written: boolean;
   /** Set at the cut: a request not yet written is then never sent (HttpClient.send). */
@@ -240,7 +246,13 @@ class ScenarioRunner {
         this.#unsent(f.i, CUT_BEFORE_SENDING);
         continue;
       }
-      this.#record(f.i, f.start, now, { statusCode: 0, bytes: 0, error: INTERRUPTED });
+      f.cancelled = true; // a redirect's next hop is not sent after the cut
+      this.#record(f.i, f.start, now, {
+        statusCode: 0,
+        bytes: 0,
+        error: INTERRUPTED,
+        hops: f.hops,
+      });
       this.interrupted++;
     }
     this.#inflight.clear();
