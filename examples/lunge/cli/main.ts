@@ -7,8 +7,8 @@
  * @module
  */
 import { ConfigError } from "../config/config.ts";
-import { runAndReport, writeAll } from "../run_and_report.ts";
-import { runDemo } from "../demo/demo.ts";
+import { runAndReport, writeAll } from "./run_and_report.ts";
+import { runDemo } from "./run_demo.ts";
 import { checkLoadLimits, readFdLimit } from "../run/limits.ts";
 import { mergeMain } from "../merge/merge_command.ts";
 import { compareMain } from "../compare/compare_command.ts";

@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { collectorKindFromEnv } from "@lunge/metrics";
 import { EXECUTORS, parseDurationMs, parseStagesFlag, type Stage } from "../config/config.ts";
-import type { ReportOptions } from "../run_and_report.ts";
+import type { ReportOptions } from "./run_and_report.ts";
 import { transportFlags } from "../config/_transport.ts";
 import { distributedFlags, type DistributedRun } from "./distributed_flags.ts";
 import { parseDashboardAddress } from "../outputs/dashboard/dashboard.ts";

@@ -1,10 +1,9 @@
 /**
- * The demo (`lunge.ts demo`): starts the built-in target server on
- * 127.0.0.1 (a free port), runs a ~10 s load test against it with a built-in
- * config — two scenarios (closed and open model), several named requests, a
- * delay endpoint, an endpoint answering 500, and Lunge assertions (checks)
- * — prints the normal output,
- * then closes the server.
+ * The demo's test (`lunge.ts demo`; ../cli/run_demo.ts starts the built-in
+ * target server on 127.0.0.1, a free port, and runs it): a ~10 s load test
+ * with a built-in config — two scenarios (closed and open model), several
+ * named requests, a delay endpoint, an endpoint answering 500, and Lunge
+ * assertions (checks).
  *
  * Needs only `--allow-net=127.0.0.1 --allow-read=<repo>` (the workers load
  * their modules), plus `--allow-env=LUNGE_COLLECTOR,NO_COLOR,FORCE_COLOR`
@@ -12,9 +11,7 @@
  *
  * @module
  */
-import { startTargetServer } from "./target_server.ts";
 import { type TestConfig, validateConfig } from "../config/config.ts";
-import { type ReportOptions, runAndReport } from "../run_and_report.ts";
 
 /** The demo's test document (Lunge's config schema), for a server at `baseUrl`. */
 export function demoDocument(baseUrl: string, durationSec = 10): Record<string, unknown> {
@@ -72,25 +69,4 @@ export function demoDocument(baseUrl: string, durationSec = 10): Record<string, 
 /** The validated demo config for a server at `baseUrl`. */
 export function demoConfig(baseUrl: string, durationSec = 10): TestConfig {
   return validateConfig(demoDocument(baseUrl, durationSec));
-}
-
-/** Options of {@linkcode runDemo}. */
-export interface DemoOptions extends ReportOptions {
-  /** Demo length in seconds (default 10). */
-  durationSec?: number;
-}
-
-/** Runs the demo against a fresh target server; returns the exit code. */
-export async function runDemo(options: DemoOptions): Promise<number> {
-  const server = await startTargetServer({ hostname: "127.0.0.1", port: 0 });
-  try {
-    const config = demoConfig(server.url.replace(/\/$/, ""), options.durationSec);
-    const code = await runAndReport(config, options);
-    if (!options.quiet && !options.json) {
-      console.log(`Target server counted ${server.stats().requests} requests.`);
-    }
-    return code;
-  } finally {
-    await server.close();
-  }
 }

@@ -14,20 +14,20 @@
  * @module
  */
 import type { CollectorKind } from "@lunge/metrics";
-import type { TestConfig } from "./config/config.ts";
-import { runTest, type StopSignalInfo } from "./run/engine.ts";
-import type { RunResult } from "./result.ts";
-import { colorEnabled } from "./report/color.ts";
-import { ProgressReporter } from "./report/progress.ts";
-import type { DistributedRun } from "./cli/distributed_flags.ts";
-import { CsvFile } from "./outputs/csv.ts";
-import { oneLine, openOutputs, type Output, writeAll } from "./outputs/output.ts";
-import { SummaryOutput } from "./outputs/summary.ts";
-import { JsonOutput } from "./outputs/json.ts";
-import { HtmlOutput } from "./outputs/html.ts";
-import { streamOutputs } from "./outputs/run_outputs.ts";
-import { type DashboardAddress, DashboardOutput } from "./outputs/dashboard/dashboard.ts";
-import { runDurationMs } from "./run/executors.ts";
+import type { TestConfig } from "../config/config.ts";
+import { runTest, type StopSignalInfo } from "../run/engine.ts";
+import type { RunResult } from "../result.ts";
+import { colorEnabled } from "../report/color.ts";
+import { ProgressReporter } from "../report/progress.ts";
+import type { DistributedRun } from "./distributed_flags.ts";
+import { CsvFile } from "../outputs/csv.ts";
+import { oneLine, openOutputs, type Output, writeAll } from "../outputs/output.ts";
+import { SummaryOutput } from "../outputs/summary.ts";
+import { JsonOutput } from "../outputs/json.ts";
+import { HtmlOutput } from "../outputs/html.ts";
+import { streamOutputs } from "../outputs/run_outputs.ts";
+import { type DashboardAddress, DashboardOutput } from "../outputs/dashboard/dashboard.ts";
+import { runDurationMs } from "../run/executors.ts";
 
 export { openOutputs, writeAll };
 
