@@ -12,7 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { writeAll } from "../run_and_report.ts";
+import { writeAll } from "../outputs/output.ts";
 import { CompareError, type CompareInput, compareResults } from "./compare.ts";
 import { type CompareOutput, judgeRules, parseRules, type Rule, RuleError } from "./rules.ts";
 import { renderCompareSummary, verdictLine } from "./summary.ts";
