@@ -318,10 +318,11 @@ function nameFigures(
   return out;
 }
 
-/** Up to `points` points of the CDF of `sample`'s whole-run buckets. */
-function cdfOf(sample: RunSample, points = 120): Cdf {
-  const ps = Array.from({ length: points }, (_, i) => Math.min(100, 100 * (1 - 10 ** (-i / 24))));
-  ps.push(100);
+/** The CDF of `sample`'s whole-run buckets: every 2 % of the body, then the tail to 99.99 %. */
+function cdfOf(sample: RunSample): Cdf {
+  const body = Array.from({ length: 50 }, (_, i) => i * 2);
+  const tail = Array.from({ length: 37 }, (_, k) => 100 * (1 - 10 ** (-(k + 12) / 12)));
+  const ps = [...new Set([...body, ...tail.filter((p) => p > 98), 100])].sort((a, b) => a - b);
   return quantiles(sample.all, ps).map((ms, i) => [ms, ps[i] / 100]);
 }
 
