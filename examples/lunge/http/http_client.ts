@@ -281,36 +281,53 @@ export class HttpClient {
         }
         return outcome;
       } catch (e) {
-        c.busy = false;
-        c.sink = null;
-        c.close();
-        this.#conns.delete(c);
-        const bytes = c.received;
-        let error: HttpErrorType;
-        if (c.aborted || this.#closed) error = "aborted";
-        else if (c.timedOut) error = "timeout";
-        else if (
-          reused && bytes === 0 && attempt === 0 && isStaleSocketError(e) &&
-          (prepared.idempotent || !c.written)
-        ) {
-          // A stale keep-alive socket: retry once on a fresh connection in the same slot.
-          this.#retries++;
-          try {
-            c = await this.#connect(pool, deadline);
-            continue;
-          } catch (e2) {
-            this.#freeSlot(pool);
-            return { statusCode: 0, bytes: 0, error: classifyError(e2, pool.tls) };
-          }
-        } else {
-          error = classifyError(e, false, bytes);
-          // Not idempotent, written, no response byte, on a connection the server was closing.
-          if (error === "connection reset" && reused) error = "reset on reused connection";
-        }
-        this.#freeSlot(pool);
-        return { statusCode: 0, bytes, error };
+        const next = await this.#failed(e, c, pool, prepared, reused && attempt === 0, deadline);
+        if (!(next instanceof Connection)) return next;
+        c = next; // a stale keep-alive socket: retried once on a fresh connection
       }
     }
+  }
+
+  /**
+   * A request failed on `c`, which is closed here. Returns a fresh connection
+   * in the same slot to retry on, when `c` was a reused keep-alive socket
+   * that ended before any response byte and resending cannot duplicate the
+   * request (idempotent, or nothing written), as Go's `net/http` does (counted
+   * in `retries`); else the failed outcome.
+   */
+  async #failed(
+    e: unknown,
+    c: Connection,
+    pool: Pool,
+    prepared: PreparedRequest,
+    firstOnReused: boolean,
+    deadline: number,
+  ): Promise<Connection | HttpOutcome> {
+    c.busy = false;
+    c.sink = null;
+    c.close();
+    this.#conns.delete(c);
+    const bytes = c.received;
+    let error: HttpErrorType;
+    if (c.aborted || this.#closed) error = "aborted";
+    else if (c.timedOut) error = "timeout";
+    else if (
+      firstOnReused && bytes === 0 && isStaleSocketError(e) && (prepared.idempotent || !c.written)
+    ) {
+      this.#retries++;
+      try {
+        return await this.#connect(pool, deadline);
+      } catch (e2) {
+        this.#freeSlot(pool);
+        return { statusCode: 0, bytes: 0, error: classifyError(e2, pool.tls) };
+      }
+    } else {
+      error = classifyError(e, false, bytes);
+      // Not idempotent, written, no response byte, on a connection the server was closing.
+      if (error === "connection reset" && firstOnReused) error = "reset on reused connection";
+    }
+    this.#freeSlot(pool);
+    return { statusCode: 0, bytes, error };
   }
 
   /**
