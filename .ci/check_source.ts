@@ -13,6 +13,10 @@
  * 4. Outside src/, no module imports mod.ts or a file of src/ by a relative
  *    path: the engine, tests, benches and examples import the library by
  *    name (`@lunge/metrics`), through its public API only.
+ * 5. No two folders of the engine (examples/lunge/<folder>/, nested ones
+ *    counted as their top folder) import each other, type imports included:
+ *    the layers point one way. The package root (entry points and shared
+ *    leaf types) is not a folder.
  *
  * Run: deno run --allow-read --allow-run .ci/check_source.ts
  *
@@ -71,6 +75,49 @@ async function checkCycles(entry: string): Promise<void> {
     state.set(node, "done");
   };
   for (const node of graph.keys()) if (!state.has(node)) visit(node);
+}
+
+/** Rule 5: folder pairs of the engine that import each other (from the entries' module graphs). */
+async function checkFolderLayers(entries: string[], base: string): Promise<void> {
+  const prefix = new URL(base, ROOT).href;
+  const folder = (s: string) => {
+    if (!s.startsWith(prefix)) return undefined;
+    const rest = s.slice(prefix.length);
+    return rest.includes("/") ? rest.slice(0, rest.indexOf("/")) : undefined;
+  };
+  const edges = new Map<string, string>(); // "a -> b" -> an example module edge
+  for (const entry of entries) {
+    const info = await json(["info", "--json", entry]) as {
+      modules: { specifier: string; dependencies?: InfoDependency[] }[];
+    };
+    for (const m of info.modules) {
+      const from = folder(m.specifier);
+      if (from === undefined) continue;
+      for (const d of m.dependencies ?? []) {
+        for (const spec of [d.code?.specifier, d.type?.specifier]) {
+          const to = spec ? folder(spec) : undefined;
+          if (to === undefined || to === from) continue;
+          const key = `${from} -> ${to}`;
+          if (!edges.has(key)) {
+            edges.set(
+              key,
+              `${m.specifier.slice(ROOT.href.length)} -> ${spec!.slice(ROOT.href.length)}`,
+            );
+          }
+        }
+      }
+    }
+  }
+  for (const [key, example] of edges) {
+    const [from, to] = key.split(" -> ");
+    if (from < to && edges.has(`${to} -> ${from}`)) {
+      problems.push(
+        `folders ${from}/ and ${to}/ import each other (${example}; ${
+          edges.get(`${to} -> ${from}`)
+        })`,
+      );
+    }
+  }
 }
 
 interface JsDoc {
@@ -216,6 +263,7 @@ async function* walk(dir: URL): AsyncGenerator<URL> {
 
 await checkCycles("mod.ts");
 await checkCycles("examples/lunge.ts");
+await checkFolderLayers(["examples/lunge.ts", "examples/lunge/run/worker.ts"], "examples/lunge/");
 await checkDocs();
 await checkLengths("src/");
 await checkLengths("examples/");
@@ -225,6 +273,7 @@ if (problems.length > 0) {
   Deno.exit(1);
 }
 console.log(
-  "check_source: no import cycle; every export documented with an asserting example; " +
+  "check_source: no import cycle, no two engine folders importing each other; every export " +
+    "documented with an asserting example; " +
     `no function over ${MAX_LINES} lines; the library imported by name outside src/`,
 );
