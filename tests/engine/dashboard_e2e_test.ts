@@ -200,7 +200,13 @@ Deno.test({
         json.thresholds.length,
       );
       assert.deepEqual(page.log.errors, []);
-      assert.deepEqual(page.log.failed, []);
+      // At most one: the page closing its own event stream as the report arrives, if it
+      // does so before the server's end of the stream reaches it.
+      assert.ok(
+        page.log.failed.length <= 1 &&
+          page.log.failed.every((f) => f.endsWith(": net::ERR_ABORTED")),
+        `failed requests: ${page.log.failed}`,
+      );
       assert.deepEqual(
         page.log.requests.filter((u) => !u.startsWith("blob:")),
         [url, `${url}events`],

@@ -11,6 +11,7 @@
 import { parseDurationMs } from "../config/config.ts";
 import { parseSegment, parseStartAt, type Segment, segmentLabel } from "../distributed/segment.ts";
 import type { OutputOptions } from "../outputs/run_outputs.ts";
+import { parseDashboardAddress } from "../outputs/dashboard/dashboard.ts";
 import { parseListen } from "../prometheus/metrics_server.ts";
 
 /** The flags' values as node:util parseArgs returns them. */
@@ -38,16 +39,16 @@ export interface DistributedRun {
   /** The outputs (labels: instance, and segment when there is one). */
   outputs: OutputOptions;
   /** `--out json=<file>` and `--out html=<file>`: the report files (the CLI merges them with -o's). */
-  reports: { jsonFile?: string; htmlFile?: string };
+  reports: { jsonFile?: string; htmlFile?: string; dashboard?: string };
 }
 
 /** The kinds `--out kind=target` takes. */
 const OUT_KINDS =
   "expected csv=<file> or prometheus-rw=<url>, json=<file>.json, html=<file>.html, " +
-  "hlog=<file> or metrics=<host:port>";
+  "hlog=<file>, metrics=<host:port> or dashboard=<[host:]port>";
 
 /**
- * `--out json=|html=|hlog=|metrics=<target>` into `outputs` and `reports`;
+ * `--out json=|html=|hlog=|metrics=|dashboard=<target>` into `outputs` and `reports`;
  * returns false for another kind (csv, prometheus-rw: parsed by the caller).
  */
 function outFlag(
@@ -55,7 +56,7 @@ function outFlag(
   outputs: OutputOptions,
   reports: DistributedRun["reports"],
 ): boolean {
-  const m = /^(json|html|hlog|metrics)=(.*)$/.exec(out);
+  const m = /^(json|html|hlog|metrics|dashboard)=(.*)$/.exec(out);
   if (!m) return false;
   const [, kind, target] = m;
   if (target === "") throw new Error(`--out ${out}: ${OUT_KINDS}`);
@@ -71,6 +72,16 @@ function outFlag(
     const key = kind === "json" ? "jsonFile" : "htmlFile";
     once(reports[key], `--out ${kind}=`);
     reports[key] = target;
+  } else if (kind === "dashboard") {
+    try {
+      parseDashboardAddress(target);
+    } catch {
+      throw new Error(
+        `--out ${out}: expected dashboard=[host:]port, e.g. dashboard=127.0.0.1:5665`,
+      );
+    }
+    once(reports.dashboard, "--out dashboard=");
+    reports.dashboard = target;
   } else if (kind === "hlog") {
     once(outputs.hlogFile, "--hlog");
     outputs.hlogFile = target;

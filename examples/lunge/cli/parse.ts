@@ -12,7 +12,7 @@ import { EXECUTORS, parseDurationMs, parseStagesFlag, type Stage } from "../conf
 import type { ReportOptions } from "./run_and_report.ts";
 import { transportFlags } from "../config/_transport.ts";
 import { distributedFlags, type DistributedRun } from "./distributed_flags.ts";
-import { parseDashboardAddress } from "../outputs/dashboard/dashboard.ts";
+import { addressHost, parseDashboardAddress } from "../outputs/dashboard/dashboard.ts";
 import { LOAD_ONLY, PARSE_OPTIONS } from "./flags.ts";
 
 /** A usage problem: printed as `lunge: <message>`, exit code 2. */
@@ -313,10 +313,18 @@ export function parseCli(args: string[], env?: { collector?: string }): Command 
     verbose: v.verbose ?? false,
     ...engine,
     distributed,
-    dashboard: v.dashboard === undefined
-      ? undefined
-      : usage(() => parseDashboardAddress(v.dashboard!)),
+    dashboard: dashboardOf(v.dashboard, distributed.reports.dashboard),
   };
+}
+
+/** `--dashboard` or `--out dashboard=` (the same output: one address), parsed. */
+function dashboardOf(flag: string | undefined, out: string | undefined) {
+  const address = flag === undefined ? undefined : usage(() => parseDashboardAddress(flag));
+  const outAddress = out === undefined ? undefined : parseDashboardAddress(out); // checked already
+  if (address && outAddress && addressHost(address) !== addressHost(outAddress)) {
+    throw new UsageError(`--dashboard ${flag} and --out dashboard=${out} disagree: give one`);
+  }
+  return address ?? outAddress;
 }
 
 /**
