@@ -4,7 +4,8 @@
  * test. Pure but for decoding the histograms (async).
  *
  * - Counts (requests, successes, failures, bytes, status codes, error types,
- *   retries, iterations, dropped iterations) are summed exactly.
+ *   retries, iterations, dropped iterations, requests not sent) are summed
+ *   exactly.
  * - Latency: count, min, max, mean and standard deviation combine exactly
  *   from each run's statistics; percentiles come from the merged HdrHistogram
  *   histograms (whole run, per name), so they keep the histogram's 0.4 %
@@ -13,7 +14,8 @@
  *   weighted, max the highest; per-second percentiles from merged per-second
  *   histograms when every run carries them, else the highest of the runs'
  *   (an upper bound; `notes` says so).
- * - Thresholds are re-evaluated on the merged figures.
+ * - Thresholds are re-evaluated on the merged figures, from the parsed form
+ *   each result's JSON carries (../verdict/thresholds.ts), never from text.
  * - Refused, with a one-line {@linkcode MergeError}: a run without
  *   histograms, another histogram layout or encoding, another config hash,
  *   overlapping segments.
