@@ -28,11 +28,18 @@ import {
   type OutputTick,
   type TickCounters,
 } from "../output.ts";
-import { buildFrame, completedPoints, type FrameSample, RESENT_SECONDS } from "./_frame.ts";
+import {
+  buildFrame,
+  completedPoints,
+  type DashboardFrame,
+  type FrameSample,
+  RESENT_SECONDS,
+} from "./_frame.ts";
 import { dashboardPolicy, renderDashboardPage } from "./page.ts";
 import {
   addressHost,
   type DashboardAddress,
+  type DashboardPage,
   DashboardServer,
   parseDashboardAddress,
   sseEvent,
@@ -179,7 +186,8 @@ export class DashboardOutput implements Output {
     return { name: this.#options.name, startMs: this.#startMs, plannedMs: this.#options.plannedMs };
   }
 
-  #frame(now: number, seconds: number, samples: FrameSample[]) {
+  /** A frame of the collector now, with its last `seconds` completed seconds and `samples`. */
+  #frame(now: number, seconds: number, samples: FrameSample[]): DashboardFrame {
     const collector = this.#collector!;
     this.#ticks++;
     const points = completedPoints(collector.getTimeSeries(), now);
@@ -194,7 +202,7 @@ export class DashboardOutput implements Output {
     });
   }
 
-  #page() {
+  #page(): DashboardPage {
     if (this.#reportHtml !== undefined) {
       // The run is over: the page is the report itself, under its own policy.
       return { html: this.#reportHtml, csp: dashboardPolicy(true) };

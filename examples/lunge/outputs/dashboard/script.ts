@@ -12,13 +12,6 @@
  */
 import { CHART_SCRIPT } from "./_chart_script.ts";
 
-/** The element ids the page has and the script fills. */
-export const DASHBOARD_IDS = {
-  cards: ["total-requests", "rps", "error-rate", "p95", "vus", "dropped"],
-  tables: ["by-name-rows", "errors-rows", "thresholds-rows", "scenarios-rows"],
-  charts: ["chart-rps", "chart-latency", "chart-vus"],
-} as const;
-
 const MAIN_SCRIPT = `
   var root = document.documentElement;
   var button = document.getElementById("theme-toggle");
