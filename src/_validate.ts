@@ -144,7 +144,8 @@ export function checkCompletion(startTime: number, duration: number, k: number):
       : "duration";
     const gap = Math.round(Math.abs(end - now) / 1000);
     throw new RangeError(
-      `RequestResult.${field} puts the completion ${gap} s ${end > now ? "ahead of" : "behind"} ` +
+      `RequestResult.${field} puts the completion, startTime + duration, ${gap} s ` +
+        `${end > now ? "ahead of" : "behind"} ` +
         `the clock (got startTime ${startTime}, duration ${duration}; the window is ` +
         `${FUTURE_MS / 1000} s ahead to ${PAST_MS / 1000} s behind): startTime must be epoch ` +
         "milliseconds (Date.now(), not performance.now() or seconds) and duration milliseconds",
