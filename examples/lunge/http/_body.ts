@@ -9,6 +9,45 @@
 import * as zlib from "node:zlib";
 import { BodyTooLargeError, DecodeError } from "./errors.ts";
 
+/**
+ * Where a captured response goes: its final head (raw bytes) and its body,
+ * copied out of the read buffer, up to `max` body bytes.
+ */
+export class BodySink {
+  /** Most body bytes kept; more is a {@linkcode BodyTooLargeError}. */
+  readonly max: number;
+  /** The final response head as received (status line, headers, blank line). */
+  head: Uint8Array = new Uint8Array(0);
+  /** Body bytes so far. */
+  size = 0;
+  #parts: Uint8Array[] = [];
+
+  /** @param max Most body bytes kept. */
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  /** Copies `bytes` (a view of the read buffer) into the body. */
+  push(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.size += bytes.length;
+    if (this.size > this.max) throw new BodyTooLargeError(this.max);
+    this.#parts.push(bytes.slice());
+  }
+
+  /** The body, in one array. */
+  bytes(): Uint8Array {
+    if (this.#parts.length === 1) return this.#parts[0];
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const p of this.#parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+}
+
 /** Response headers by name (case-insensitive), parsed from the raw head on first use. */
 export class ResponseHeaders {
   /** The head as received: status line, header lines, blank line. */

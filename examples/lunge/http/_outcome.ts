@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { type CapturedBody, decodeBody, ResponseHeaders } from "./_body.ts";
-import type { BodySink } from "./_parse.ts";
+import { type BodySink, type CapturedBody, decodeBody, ResponseHeaders } from "./_body.ts";
+
 import type { PreparedRequest } from "./_pool.ts";
 import { classifyError } from "./errors.ts";
 

@@ -9,6 +9,9 @@
  * @module
  */
 import { BodyTooLargeError, EofError, ProtocolError } from "./errors.ts";
+import type { BodySink } from "./_body.ts";
+
+export { BodySink } from "./_body.ts";
 
 const CR = 13;
 const LF = 10;
@@ -33,45 +36,6 @@ const NAME_LOCATION = encoder.encode("location");
 const TOKEN_CHUNKED = encoder.encode("chunked");
 const TOKEN_CLOSE = encoder.encode("close");
 const TOKEN_KEEP_ALIVE = encoder.encode("keep-alive");
-
-/**
- * Where a captured response goes: its final head (raw bytes) and its body,
- * copied out of the read buffer, up to `max` body bytes.
- */
-export class BodySink {
-  /** Most body bytes kept; more is a {@linkcode BodyTooLargeError}. */
-  readonly max: number;
-  /** The final response head as received (status line, headers, blank line). */
-  head: Uint8Array = new Uint8Array(0);
-  /** Body bytes so far. */
-  size = 0;
-  #parts: Uint8Array[] = [];
-
-  /** @param max Most body bytes kept. */
-  constructor(max: number) {
-    this.max = max;
-  }
-
-  /** Copies `bytes` (a view of the read buffer) into the body. */
-  push(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    this.size += bytes.length;
-    if (this.size > this.max) throw new BodyTooLargeError(this.max);
-    this.#parts.push(bytes.slice());
-  }
-
-  /** The body, in one array. */
-  bytes(): Uint8Array {
-    if (this.#parts.length === 1) return this.#parts[0];
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const p of this.#parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  }
-}
 
 /** Where a {@linkcode ReadBuffer} gets its bytes: a `Deno.Conn`, or any reader. */
 export interface ByteSource {

@@ -37,7 +37,8 @@ import {
   TimeoutError,
 } from "./errors.ts";
 import { IdleConnections } from "./_idle.ts";
-import { BodySink, readResponse } from "./_parse.ts";
+import { readResponse } from "./_parse.ts";
+import { BodySink } from "./_body.ts";
 import { DONE, firstRead, HAVE_HEAD, writeRest } from "./_read.ts";
 import {
   captured,
