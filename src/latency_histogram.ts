@@ -15,13 +15,13 @@ import {
   RECORDER_WORDS,
   recorderBucket,
   recorderCount,
-  recorderProblem,
   recorderRange,
   recorderStats,
   recorderValueAt,
   recordLatencies,
   recordLatency,
 } from "./_histogram.ts";
+import { recorderProblem } from "./_recorder_check.ts";
 import {
   compressV2,
   decodeV2,
