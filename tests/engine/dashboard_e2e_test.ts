@@ -25,12 +25,14 @@ function freePort(): number {
   return port;
 }
 
+/** Whether 127.0.0.1:`port` accepts a connection (false: refused; else it throws). */
 async function accepts(port: number): Promise<boolean> {
   try {
     (await Deno.connect({ hostname: "127.0.0.1", port })).close();
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    if (e instanceof Deno.errors.ConnectionRefused) return false;
+    throw e;
   }
 }
 
