@@ -82,7 +82,7 @@ export class DashboardOutput implements Output {
   /** The last event (`report`, or `end` without one), once sent. */
   #last?: string;
   #reportHtml?: string;
-  #ticks = 0;
+  #frames = 0;
 
   /** A dashboard on `options.address`; throws a one-line `Error` on a bad address. */
   constructor(options: DashboardOptions) {
@@ -109,7 +109,7 @@ export class DashboardOutput implements Output {
 
   /** Frames built so far (none while no page is open). */
   get frames(): number {
-    return this.#ticks;
+    return this.#frames;
   }
 
   /** Binds the address; an {@linkcode OutputError} when it cannot. */
@@ -189,7 +189,7 @@ export class DashboardOutput implements Output {
   /** A frame of the collector now, with its last `seconds` completed seconds and `samples`. */
   #frame(now: number, seconds: number, samples: FrameSample[]): DashboardFrame {
     const collector = this.#collector!;
-    this.#ticks++;
+    this.#frames++;
     const points = completedPoints(collector.getTimeSeries(), now);
     return buildFrame({
       snapshot: collector.getSnapshot(),
