@@ -11,7 +11,7 @@ import { startTargetServer, type TargetServer } from "../../examples/lunge/demo/
 import { validateConfig } from "../../examples/lunge/config/config.ts";
 import { runTest } from "../../examples/lunge/run/engine.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";
-import { lungeCommand, READ } from "./_cli.ts";
+import { lungeCommand, READ, runLunge } from "./_cli.ts";
 
 async function withServer(fn: (server: TargetServer) => Promise<void>): Promise<void> {
   const server = await startTargetServer();
@@ -76,6 +76,31 @@ Deno.test("not sent: an invalid rendered header is not sent; its assertions are 
     const check = r.scenarios.s.checks!.find((c) => c.request === "use")!;
     assert.deepEqual([check.passes, check.fails], [0, 0], "not evaluated: no response");
   });
+});
+
+Deno.test({
+  name:
+    "not sent: out of file descriptors (ulimit -n 120, 300 VUs): the connects that fail are not sent",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await withServer(async (server) => {
+      const o = await runLunge(
+        ["--url", server.url, "--vus", "300", "--duration", "1s", "--workers", "1", "--json", "-q"],
+        [`--allow-net=127.0.0.1:${server.port}`, `--allow-read=${READ}`],
+        { fileLimit: 120 },
+      );
+      const r: RunResult = JSON.parse(o.stdout);
+      assert.equal(
+        r.metrics.totalRequests,
+        server.stats().requests,
+        "reported = the server's count",
+      );
+      const local = r.metrics.notSent
+        ?.byReason["local network error (e.g. no file descriptor left)"];
+      assert.ok((local ?? 0) > 0, JSON.stringify(r.metrics.notSent));
+      assert.equal(r.metrics.errorsByType["network error"], undefined);
+    });
+  },
 });
 
 Deno.test("not sent: a connection Deno's permissions refuse is not sent (the server counts the rest)", async () => {

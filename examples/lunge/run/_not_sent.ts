@@ -7,7 +7,9 @@
  * The reasons: `missing variable <name>` (an earlier extract found nothing),
  * `invalid request` (a rendered URL or header that cannot be encoded),
  * `dns error` (no address to connect to), `permission denied` (Deno's
- * sandbox refused the connection), and {@linkcode CUT_BEFORE_SENDING} (still
+ * sandbox refused the connection), `network error` before any byte was
+ * written (a local failure such as no file descriptor or port left: the
+ * generator's, not the target's), and {@linkcode CUT_BEFORE_SENDING} (still
  * waiting for a connection when the run was cut). A connection the target
  * refused, reset or let time out is a failed request, not this: the engine
  * reached the target's address (as k6 and Go's Lunge count it).
@@ -26,11 +28,25 @@ const NOT_SENT_ERRORS: ReadonlySet<string> = new Set([
   "permission denied",
 ]);
 
-/** Whether a request that ended with `error` never sent a byte to the target. */
-export function isNotSentError(error: string | undefined): boolean {
+/**
+ * Whether a request that ended with `error` never sent a byte to the target;
+ * `written`: whether the HTTP client began writing it (a `network error`
+ * before that is the generator's own failure, e.g. out of file descriptors).
+ */
+export function isNotSentError(error: string | undefined, written = true): boolean {
   return error !== undefined &&
-    (NOT_SENT_ERRORS.has(error) || error.startsWith("missing variable "));
+    (NOT_SENT_ERRORS.has(error) || error.startsWith("missing variable ") ||
+      (!written && error === "network error"));
 }
+
+/** The reason of a request `error` not sent counts under ({@linkcode isNotSentError}). */
+export function notSentReason(error: string | undefined): string {
+  if (error === "network error") return LOCAL_NETWORK_ERROR;
+  return error ?? "not sent";
+}
+
+/** The reason of a `network error` before any byte was written: the generator's own failure. */
+export const LOCAL_NETWORK_ERROR = "local network error (e.g. no file descriptor left)";
 
 /** Requests not sent, `[reason][request name] = count`: what a worker reports per scenario. */
 export type NotSentTable = Record<string, Record<string, number>>;

@@ -209,7 +209,7 @@ export class ScenarioSteps {
       const got = await capture(this.#client(r), req, flight);
       const end = performance.now();
       const { statusCode, bytes, error, hops } = got;
-      const sent = statusCode !== 0 || !isNotSentError(error);
+      const sent = statusCode !== 0 || !isNotSentError(error, flight?.written ?? true);
       return [
         { statusCode, bytes, error, hops, end, sent },
         new CapturedResponse(statusCode, end - start, got.headers, got.body),
@@ -225,7 +225,7 @@ export class ScenarioSteps {
     }
     const got = await this.#client(r).send(prepared, flight);
     const end = performance.now();
-    const sent = got.statusCode !== 0 || !isNotSentError(got.error);
+    const sent = got.statusCode !== 0 || !isNotSentError(got.error, flight?.written ?? true);
     return [{ ...got, end, sent }, new BareResponse(got.statusCode, end - start)];
   }
 

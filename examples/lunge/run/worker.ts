@@ -14,7 +14,11 @@
  * `"interrupted"` (status 0, timed up to the cut; one still queued for a
  * connection was never sent: it is counted as not sent, `cut before
  * sending`), think-time waits end and no request is sent after the cut, so
- * every request sent is counted once. `cut` (Ctrl-C) cuts at once.
+ * every request sent is counted once. `cut` (Ctrl-C) cuts at once. A
+ * stopped scenario whose every request in flight is past its own timeout by
+ * {@linkcode OVERDUE_MS} is cut at once too: the client could not end them
+ * (a saturated machine, e.g. 100,000 VUs' connects the kernel has not
+ * answered), and waiting out gracefulStop would only hold the run.
  *
  * A request that ends before any byte of it left (a missing variable, an
  * invalid request, a DNS failure, a refused permission: `_not_sent.ts`) is
@@ -65,7 +69,7 @@ import type { FromWorker, InitMessage, ToWorker, WorkerCounters } from "./_proto
 import { longTimeout, type LongTimer, wait } from "./_timer.ts";
 import { isBare, ScenarioSteps, type StepTools, type VuState } from "./_steps.ts";
 import { RowBuffer } from "./_row_buffer.ts";
-import { CUT_BEFORE_SENDING, isNotSentError, NotSentTally } from "./_not_sent.ts";
+import { CUT_BEFORE_SENDING, isNotSentError, notSentReason, NotSentTally } from "./_not_sent.ts";
 
 const ORIGIN = performance.timeOrigin;
 /** The error type of a request still in flight when its scenario was cut. */
@@ -73,6 +77,8 @@ export const INTERRUPTED = "interrupted";
 /** Back-off of a VU whose iterations get no response: first and longest wait, ms. */
 const BACKOFF_MIN_MS = 1;
 const BACKOFF_MAX_MS = 1_000;
+/** How far past its timeout a request in flight after the stop may be before the scenario is cut. */
+export const OVERDUE_MS = 1_000;
 
 /** A request that was sent and has no outcome yet: request index and start (performance ms). */
 interface InFlight {
@@ -138,6 +144,8 @@ class ScenarioRunner {
   #startTimer: LongTimer | undefined;
   #names: string[];
   #think: number[];
+  /** Each request's timeout, ms (its own, else settings.timeout). */
+  #timeouts: number[];
   #t0 = 0;
   #running: boolean[] = [];
   #target = 0;
@@ -181,6 +189,7 @@ class ScenarioRunner {
     this.#steps = new ScenarioSteps(spec, tools.steps);
     this.#names = spec.requests.map((r) => r.name);
     this.#think = spec.requests.map((r) => r.thinkTimeMs);
+    this.#timeouts = spec.requests.map((r) => r.timeoutMs ?? tools.steps.timeoutMs);
   }
 
   /** Whether nothing of this scenario is running any more. */
@@ -259,6 +268,18 @@ class ScenarioRunner {
     this.#stopped.abort();
     this.#cutOff.abort();
     this.#onIdle();
+  }
+
+  /**
+   * After the stop: cuts now when every request still in flight is past its
+   * own timeout by {@linkcode OVERDUE_MS} at `now` (performance ms).
+   */
+  cutIfOverdue(now: number): void {
+    if (!this.stopping || this.cut || this.#inflight.size === 0) return;
+    for (const f of this.#inflight) {
+      if (now - f.start <= this.#timeouts[f.i] + OVERDUE_MS) return;
+    }
+    this.cutNow();
   }
 
   clearTimers(): void {
@@ -389,7 +410,7 @@ class ScenarioRunner {
       if (bare !== undefined) {
         outcome = await this.#client.send(bare, flight);
         end = performance.now();
-        sent = !isNotSentError(outcome.error);
+        sent = !isNotSentError(outcome.error, flight.written);
       } else {
         const step = await this.#steps.run(i, vu, { start, signal: this.#cutOff.signal, flight });
         outcome = step;
@@ -400,7 +421,7 @@ class ScenarioRunner {
       this.#inflight.delete(flight);
       if (outcome.statusCode === 0) answered = false;
       // Nothing left for the target: not an HTTP request (_not_sent.ts).
-      if (!sent) this.#unsent(i, outcome.error ?? "not sent");
+      if (!sent) this.#unsent(i, notSentReason(outcome.error));
       else this.#record(i, start, end, outcome);
       // As in Lunge, no think time after the iteration's last request.
       const think = this.#think[i];
@@ -575,6 +596,8 @@ function start(startEpochMs: number): void {
   const begin = () => {
     for (const r of runners) r.start(t0);
     statsTimer = setInterval(() => {
+      const now = performance.now();
+      for (const r of runners) r.cutIfOverdue(now);
       csvRows?.flush();
       post({ type: "stats", counters: counters() });
     }, 250);
