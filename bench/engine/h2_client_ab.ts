@@ -5,11 +5,12 @@
  * keeping `--streams` requests in flight on one connection for `--seconds`,
  * alternating rounds; prints req/s and the client's CPU µs per request, and
  * checks each count against nginx's access log. With `--h2load`, Debian's
- * h2load runs the same load as a reference.
+ * h2load runs the same load as a reference; with `--cli`, the engine's CLI
+ * runs `--vus <streams>` (its req/s counts the run's whole duration).
  *
  *   flock /tmp/lunge-heavy.lock deno run --allow-read --allow-write=/tmp \
- *     --allow-net=127.0.0.1 --allow-run=openssl,/usr/sbin/nginx,h2load \
- *     bench/engine/h2_client_ab.ts --seconds 5 --rounds 2 --streams 50 --h2load
+ *     --allow-net=127.0.0.1 --allow-run=openssl,/usr/sbin/nginx,h2load,deno \
+ *     bench/engine/h2_client_ab.ts --seconds 5 --rounds 2 --streams 50 --h2load --cli
  *
  * @module
  */
@@ -27,6 +28,7 @@ const args = parseArgs({
     rounds: { type: "string", default: "2" },
     streams: { type: "string", default: "50" },
     h2load: { type: "boolean", default: false },
+    cli: { type: "boolean", default: false },
   },
 });
 const SECONDS = Number(args.values.seconds);
@@ -103,6 +105,35 @@ async function nodeClient(ms: number): Promise<number> {
   return n;
 }
 
+/** The engine's CLI, `--vus STREAMS` over h2 (VUs share a connection per worker). */
+async function cliRun(ms: number): Promise<number> {
+  const root = new URL("../../", import.meta.url).pathname;
+  const caFile = `${dir}/ca.pem`;
+  await Deno.writeTextFile(caFile, cert.ca);
+  const out = await new Deno.Command("deno", {
+    args: [
+      "run",
+      `--allow-net=127.0.0.1:${tlsPort}`,
+      `--allow-read=${root}examples/lunge,${root}mod.ts,${root}src,${caFile}`,
+      `${root}examples/lunge.ts`,
+      "--url",
+      url,
+      "--vus",
+      String(STREAMS),
+      "--duration",
+      `${ms}ms`,
+      "--cacert",
+      caFile,
+      "--json",
+      "-q",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(`lunge failed: ${new TextDecoder().decode(out.stderr)}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout)).metrics.totalRequests;
+}
+
 async function h2load(ms: number): Promise<number> {
   const out = await new Deno.Command("h2load", {
     args: ["-c", "1", "-m", String(STREAMS), "-D", String(ms / 1000), url],
@@ -121,6 +152,7 @@ const clients: [string, (ms: number) => Promise<number>][] = [
   ["node:http2", nodeClient],
 ];
 if (args.values.h2load) clients.push(["h2load -c1 -m" + STREAMS, h2load]);
+if (args.values.cli) clients.push([`lunge CLI --vus ${STREAMS} (h2 by ALPN)`, cliRun]);
 await ownClient(1_000); // warm-up (JIT) of both clients
 await nodeClient(1_000);
 for (let round = 1; round <= ROUNDS; round++) {
@@ -132,7 +164,9 @@ for (let round = 1; round <= ROUNDS; round++) {
     const elapsed = (performance.now() - t0) / 1000;
     const cpu = cpuMicros() - cpu0;
     const logged = (await nginx.logAtLeast(before + n)).length - before;
-    const perReq = name.startsWith("h2load") ? "—" : (cpu / n).toFixed(1);
+    const perReq = name.startsWith("h2load") || name.startsWith("lunge")
+      ? "—"
+      : (cpu / n).toFixed(1);
     rows.push(
       `| ${round} | ${name} | ${
         Math.round(n / elapsed).toLocaleString("en")
