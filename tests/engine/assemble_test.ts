@@ -71,6 +71,7 @@ function workers(): WorkerReport[] {
         dropped: [0, 1],
         peakVUs: [2, 3],
         retries: 2,
+        notSent: [{ "missing variable id": { use: 2 } }, {}],
       },
       lags: [null, lagState(1, 2)],
     },
@@ -83,6 +84,7 @@ function workers(): WorkerReport[] {
         dropped: [0, 2],
         peakVUs: [2, 4],
         retries: 1,
+        notSent: [{ "missing variable id": { use: 1 }, "dns error": { other: 4 } }, {}],
       },
       lags: [null, lagState(8)],
     },
@@ -124,6 +126,7 @@ Deno.test("sumCounters adds every worker's counters; finished workers have no ac
     dropped: [0, 3],
     peakVUs: [4, 7],
     retries: 3,
+    notSent: [{ "missing variable id": { use: 3 }, "dns error": { other: 4 } }, {}],
   });
 });
 
@@ -140,10 +143,17 @@ Deno.test("assembleResult: scenarios from summed counters, send lag merged for a
       configuredVUs: 4, // the VUs configured, beside the peak busy
       targetRate: 0,
       plannedIterations: 0,
+      notSent: {
+        total: 7,
+        byReason: { "missing variable id": 3, "dns error": 4 },
+        byName: { use: 3, other: 4 },
+      },
     },
   );
-  // The HTTP clients' retries reach the JSON, metrics-level.
+  // The HTTP clients' retries and the requests not sent reach the JSON, metrics-level.
   assert.equal(r.metrics.retries, 3);
+  assert.deepEqual(r.metrics.notSent, r.scenarios.vus.notSent);
+  assert.deepEqual(r.scenarios.open.notSent, { total: 0, byReason: {}, byName: {} });
   const open = r.scenarios.open;
   assert.equal(open.configuredVUs, 10); // maxVUs: the pool's limit
   assert.equal(open.iterations, 27);
