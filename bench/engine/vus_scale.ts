@@ -93,8 +93,10 @@ async function runOnce(vus: number, target: string, server: () => Promise<number
 
 const target = await startTargetProcess();
 try {
-  console.log(`# vus_scale: ${new Date().toISOString()}, Deno ${Deno.version.deno}, ` +
-    `${navigator.hardwareConcurrency} cores, ulimit -n ${await fdLimit()}`);
+  console.log(
+    `# vus_scale: ${new Date().toISOString()}, Deno ${Deno.version.deno}, ` +
+      `${navigator.hardwareConcurrency} cores, ulimit -n ${await fdLimit()}`,
+  );
   // Warm-up: module loading and the JIT, not measured.
   await runOnce(100, target.url, target.requests);
   const s = (ms: number) => Number.isFinite(ms) ? (ms / 1000).toFixed(2) : "-";
@@ -105,7 +107,9 @@ try {
   for (const vus of counts) {
     const r = await runOnce(vus, target.url, target.requests);
     console.log(
-      `| ${vus.toLocaleString("en-US")} | ${s(r.startupMs)} | ${s(r.workersMs)} | ${s(r.stopMs)} | ` +
+      `| ${vus.toLocaleString("en-US")} | ${s(r.startupMs)} | ${s(r.workersMs)} | ${
+        s(r.stopMs)
+      } | ` +
         `${s(r.wallMs)} | ${r.reported} | ${r.server} | ${r.notSent} | ${r.code} | ${r.error} |`,
     );
   }
