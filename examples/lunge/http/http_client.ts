@@ -36,7 +36,7 @@ import {
   isStaleSocketError,
   TimeoutError,
 } from "./errors.ts";
-import { IdleConnections } from "./_idle.ts";
+import { Connections } from "./_connections.ts";
 import { readResponse } from "./_parse.ts";
 import { BodySink } from "./_body.ts";
 import { DONE, firstRead, HAVE_HEAD, writeRest } from "./_read.ts";
@@ -47,7 +47,7 @@ import {
   type HttpOutcome,
   type SendProgress,
 } from "./_outcome.ts";
-import { type ConnectAttempt, Connection, Pool, PreparedRequest } from "./_pool.ts";
+import { Connection, type Pool, PreparedRequest } from "./_pool.ts";
 import { Transport } from "./_transport.ts";
 import { encodeRequest, type HttpRequest } from "./_request.ts";
 import type { CapturedBody, ResponseHeaders } from "./_body.ts";
@@ -96,23 +96,12 @@ export type { CapturedBody, HopOutcome, HttpOutcome, ResponseHeaders, SendProgre
  */
 export class HttpClient {
   #timeoutMs: number;
-  #maxPerHost: number;
   #settings: ClientSettings;
   /** TLS, HTTP/2, proxy and Unix socket: every connection is opened by it (`_transport.ts`). */
   #transport: Transport;
-  #pools = new Map<string, Pool>();
-  /** Every open connection, idle or busy. */
-  #conns = new Set<Connection>();
-  #connecting = new Set<ConnectAttempt>();
-  #timer: ReturnType<typeof setInterval> | undefined = undefined;
-  #tickMs: number;
-  #closed = false;
+  /** Pools, connections, idle bounds and the request timer (`_connections.ts`). */
+  #c: Connections;
   #retries = 0;
-  #idleDropped = 0;
-  /** Idle connections over all pools, their caps and idle timer (`_idle.ts`). */
-  #idle: IdleConnections;
-  /** The `maxIdleConnsPerHost` option (Infinity: none). */
-  #maxIdlePerHost: number;
 
   /**
    * Creates a client. It opens no connection until the first request.
@@ -128,17 +117,8 @@ export class HttpClient {
     this.#transport = new Transport(options, s);
     s.proxied = (url) => this.#transport.proxied(url);
     this.#settings = s;
-    this.#maxIdlePerHost = s.maxIdlePerHost;
-    this.#idle = new IdleConnections({
-      maxIdle: s.maxIdle,
-      floor: Math.max(DEFAULT_MAX_IDLE_CONNS, Number.isFinite(s.maxPerHost) ? s.maxPerHost : 0),
-      timeoutMs: s.idleTimeoutMs,
-      close: (c, pool) => this.#closeIdle(pool, c),
-      ticking: () => this.#timer !== undefined,
-    });
+    this.#c = new Connections(s, this.#transport);
     this.#timeoutMs = s.timeoutMs;
-    this.#maxPerHost = s.maxPerHost;
-    this.#tickMs = Math.min(50, Math.max(2, s.timeoutMs / 10));
   }
 
   /**
@@ -221,23 +201,17 @@ export class HttpClient {
     deadline: number,
     chain?: Chain,
   ): Promise<HttpOutcome> {
-    if (this.#closed) return { statusCode: 0, bytes: 0, error: "aborted" };
+    if (this.#c.closed) return { statusCode: 0, bytes: 0, error: "aborted" };
     if (this.#transport.mayBeH2(prepared)) {
       const h2 = await this.#viaH2(prepared, progress, deadline, chain);
       if (h2 !== undefined) return h2;
     }
-    let pool = this.#pools.get(prepared.origin);
-    if (pool === undefined) {
-      pool = new Pool(prepared, this.#maxPerHost);
-      this.#pools.set(prepared.origin, pool);
-    }
-    if (this.#timer === undefined) this.#startTimer();
-
+    const pool = this.#c.pool(prepared);
     let c = pool.idle.pop();
-    if (c !== undefined) this.#idle.remove(c);
+    if (c !== undefined) this.#c.idle.remove(c);
     else {
       try {
-        c = await this.#acquire(pool, deadline);
+        c = await this.#c.acquire(pool, deadline);
       } catch (e) {
         return { statusCode: 0, bytes: 0, error: classifyError(e, pool.tls) };
       }
@@ -306,20 +280,19 @@ export class HttpClient {
   ): Promise<Connection | HttpOutcome> {
     c.busy = false;
     c.sink = null;
-    c.close();
-    this.#conns.delete(c);
+    this.#c.discard(c);
     const bytes = c.received;
     let error: HttpErrorType;
-    if (c.aborted || this.#closed) error = "aborted";
+    if (c.aborted || this.#c.closed) error = "aborted";
     else if (c.timedOut) error = "timeout";
     else if (
       firstOnReused && bytes === 0 && isStaleSocketError(e) && (prepared.idempotent || !c.written)
     ) {
       this.#retries++;
       try {
-        return await this.#connect(pool, deadline);
+        return await this.#c.connect(pool, deadline);
       } catch (e2) {
-        this.#freeSlot(pool);
+        this.#c.freeSlot(pool);
         return { statusCode: 0, bytes: 0, error: classifyError(e2, pool.tls) };
       }
     } else {
@@ -327,7 +300,7 @@ export class HttpClient {
       // Not idempotent, written, no response byte, on a connection the server was closing.
       if (error === "connection reset" && firstOnReused) error = "reset on reused connection";
     }
-    this.#freeSlot(pool);
+    this.#c.freeSlot(pool);
     return { statusCode: 0, bytes, error };
   }
 
@@ -404,7 +377,7 @@ export class HttpClient {
    * client was created.
    */
   get idleDropped(): number {
-    return this.#idleDropped;
+    return this.#c.idleDropped;
   }
 
   /** A response was read whole on `c`: keep or close `c`, and report the outcome. */
@@ -414,19 +387,7 @@ export class HttpClient {
     c.served++;
     const bytes = c.received - (c.end - c.start);
     const outcome: HttpOutcome = { statusCode: c.status, bytes };
-    // Kept for reuse unless its origin has enough idle ones (MaxIdleConnsPerHost). A pool
-    // with idle connections has no waiter (release hands a connection to a waiter first).
-    const room = pool.idle.length < this.#maxIdlePerHost;
-    if (c.keepAlive && c.start === c.end && !this.#closed && room) {
-      c.start = c.end = 0;
-      // Counted before `c` joins the idle ones: the connections in use or opening now.
-      const inUse = this.#conns.size + this.#connecting.size - this.#idle.size;
-      if (pool.release(c)) this.#idle.add(c, pool, inUse);
-    } else {
-      c.close();
-      this.#conns.delete(c);
-      this.#freeSlot(pool);
-    }
+    this.#c.keep(c, pool);
     return outcome;
   }
 
@@ -435,27 +396,9 @@ export class HttpClient {
    * resolve with the error `"aborted"`; later sends resolve with it at once.
    */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#c.closed) return;
     this.#transport.close();
-    if (this.#timer !== undefined) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    }
-    this.#idle.clear();
-    const aborted = new AbortedError();
-    for (const c of this.#conns) {
-      if (c.busy) c.aborted = true;
-      c.close();
-    }
-    this.#conns.clear();
-    for (const a of [...this.#connecting]) a.expire(aborted);
-    for (const pool of this.#pools.values()) {
-      for (const c of pool.idle) c.close();
-      pool.idle.length = 0;
-      for (const w of pool.waiters.splice(0)) w.reject(aborted);
-    }
-    this.#pools.clear();
+    this.#c.close();
   }
 
   /**
@@ -463,7 +406,7 @@ export class HttpClient {
    * Read-only, for tests and diagnostics.
    */
   get idleCount(): number {
-    return this.#idle.size;
+    return this.#c.idle.size;
   }
 
   /**
@@ -471,141 +414,6 @@ export class HttpClient {
    * opening or idle, or a caller waiting. Read-only, for tests and diagnostics.
    */
   get poolCount(): number {
-    return this.#pools.size;
+    return this.#c.pools.size;
   }
-
-  // -------------------------------------------------------------------------
-
-  /** Gets a connection when none is idle: opens one, or queues for one. */
-  async #acquire(pool: Pool, deadline: number): Promise<Connection> {
-    if (pool.total < pool.max) {
-      pool.total++;
-      try {
-        return await this.#connect(pool, deadline);
-      } catch (e) {
-        this.#freeSlot(pool);
-        throw e;
-      }
-    }
-    const handed = await new Promise<Connection | null>((resolve, reject) => {
-      pool.waiters.push({ deadline, resolve, reject });
-    });
-    if (handed !== null) return handed;
-    try {
-      return await this.#connect(pool, deadline); // we own the freed slot
-    } catch (e) {
-      this.#freeSlot(pool);
-      throw e;
-    }
-  }
-
-  /** Opens a connection (the caller owns a slot); rejects on timeout or close. */
-  #connect(pool: Pool, deadline: number): Promise<Connection> {
-    if (this.#closed) return Promise.reject(new AbortedError());
-    return new Promise<Connection>((resolve, reject) => {
-      let done = false;
-      const controller = pool.tls ? undefined : new AbortController();
-      const attempt: ConnectAttempt = {
-        deadline,
-        expire: (error) => {
-          if (done) return;
-          done = true;
-          this.#connecting.delete(attempt);
-          controller?.abort();
-          reject(error);
-        },
-      };
-      this.#connecting.add(attempt);
-      const opening = this.#transport.dial(pool, controller?.signal);
-      opening.then(
-        (conn) => {
-          if (done) {
-            conn.close();
-            return;
-          }
-          done = true;
-          this.#connecting.delete(attempt);
-          const c = new Connection(conn, (idle) => this.#dropIdle(pool, idle));
-          this.#conns.add(c);
-          resolve(c);
-        },
-        (e) => {
-          if (done) return;
-          done = true;
-          this.#connecting.delete(attempt);
-          reject(e);
-        },
-      );
-    });
-  }
-
-  /**
-   * The read kept pending on an idle connection completed: the server closed
-   * or reset it, or sent bytes nobody asked for. Drop it before any request
-   * is sent on it (no request was in flight, so nothing is reported).
-   */
-  #dropIdle(pool: Pool, c: Connection): void {
-    this.#closeIdle(pool, c);
-    this.#idleDropped++;
-  }
-
-  /** Closes an idle connection of `pool` (capped, timed out or dropped) and frees its slot. */
-  #closeIdle(pool: Pool, c: Connection): void {
-    this.#idle.remove(c);
-    if (!pool.dropIdle(c)) c.close();
-    this.#conns.delete(c);
-    this.#prune(pool);
-  }
-
-  /** A slot of `pool` was freed (its connection closed, or a connect failed). */
-  #freeSlot(pool: Pool): void {
-    pool.freeSlot();
-    this.#prune(pool);
-  }
-
-  /** Removes `pool` from the map when it has no connection (open, opening or idle) and no waiter. */
-  #prune(pool: Pool): void {
-    if (pool.total > 0 || pool.waiters.length > 0) return;
-    if (this.#pools.get(pool.origin) === pool) this.#pools.delete(pool.origin);
-  }
-
-  #startTimer(): void {
-    this.#idle.clearTimer(); // its tick watches the idle timeout too
-    this.#timer = setInterval(this.#tick, this.#tickMs);
-  }
-
-  #tick = (): void => {
-    const now = performance.now();
-    let active = this.#connecting.size > 0;
-    for (const c of this.#conns) {
-      if (!c.busy) continue;
-      active = true;
-      if (c.deadline <= now && !c.timedOut) {
-        c.timedOut = true;
-        c.close(); // the pending read or write rejects; send() reports "timeout"
-      }
-    }
-    if (this.#connecting.size > 0) {
-      for (const a of [...this.#connecting]) {
-        if (a.deadline <= now) a.expire(new TimeoutError());
-      }
-    }
-    for (const pool of this.#pools.values()) {
-      const ws = pool.waiters;
-      if (ws.length === 0) continue;
-      active = true;
-      for (let i = 0; i < ws.length;) {
-        if (ws[i].deadline <= now) {
-          const [w] = ws.splice(i, 1);
-          w.reject(new TimeoutError());
-        } else i++;
-      }
-    }
-    if (this.#idle.size > 0) this.#idle.expire(now);
-    if (!active && this.#timer !== undefined) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-      this.#idle.arm();
-    }
-  };
 }
