@@ -116,26 +116,19 @@ function figureTable(figures: Figure[], name?: string): string {
   });
 }
 
-/** Renders the comparison page. */
-export function renderComparePage(c: CompareOutput): string {
-  const state = c.rules === undefined ? "warn" : c.exitCode === 1 ? "fail" : "pass";
-  const badge = c.rules === undefined ? "NO RULES" : c.exitCode === 1 ? "FAIL" : "PASS";
-  const policy = [
-    "default-src 'none'",
-    "script-src 'none'",
-    "style-src 'unsafe-inline'",
-    "img-src data:",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join("; ");
-  const run = (label: string, r: CompareOutput["base"]) =>
-    `<dt>${label}</dt><dd>${escapeHtml(r.path)} · ${escapeHtml(r.name)} · ${
-      escapeHtml(r.startTime)
-    } · ${(r.duration / 1000).toFixed(1)} s · ${r.requests} requests${
-      r.merged ? " · merged" : ""
-    }</dd>`;
-  const real = c.figures.filter((f) => f.real);
-  const rules = c.rules === undefined ? "<p>No --fail-on rules were given.</p>" : tableHtml(
+/** The page's Content-Security-Policy: nothing fetched, no script run. */
+const POLICY = [
+  "default-src 'none'",
+  "script-src 'none'",
+  "style-src 'unsafe-inline'",
+  "img-src data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join("; ");
+
+function rulesTable(c: CompareOutput): string {
+  if (c.rules === undefined) return "<p>No --fail-on rules were given.</p>";
+  return tableHtml(
     ["rule", "change", "broken", "real", "outcome"],
     c.rules.map((o) => [
       escapeHtml(o.rule.source),
@@ -148,7 +141,10 @@ export function renderComparePage(c: CompareOutput): string {
     ]),
     { numericFrom: 9 },
   );
-  const scenarios = tableHtml(
+}
+
+function scenariosTable(c: CompareOutput): string {
+  return tableHtml(
     [
       "scenario",
       "iterations (base)",
@@ -164,11 +160,50 @@ export function renderComparePage(c: CompareOutput): string {
       String(s.candidate?.dropped ?? "-"),
     ]),
   );
+}
+
+function runsList(c: CompareOutput): string {
+  const run = (label: string, r: CompareOutput["base"]) =>
+    `<dt>${label}</dt><dd>${escapeHtml(r.path)} · ${escapeHtml(r.name)} · ${
+      escapeHtml(r.startTime)
+    } · ${(r.duration / 1000).toFixed(1)} s · ${r.requests} requests${
+      r.merged ? " · merged" : ""
+    }</dd>`;
+  const m = c.method;
+  return `<dl class="meta">${run("base", c.base)}${run("candidate", c.candidate)}
+<dt>test</dt><dd>${
+    escapeHtml(m.test)
+  }; alpha ${m.alpha}; ${m.resamples} resamples; blocks of ${m.blockLength} s; seed ${m.seed}</dd></dl>`;
+}
+
+function verdictSection(c: CompareOutput, state: string): string {
+  const real = c.figures.filter((f) => f.real);
+  const shown = real.length ? real : c.figures.filter((f) => f.metric === "p95");
+  const cls = state === "fail" ? "bad" : state === "pass" ? "good" : "warn";
+  return `<section id="verdict-section"><h2>Verdict</h2><p id="verdict" class="verdict ${cls}">${
+    escapeHtml(c.verdict)
+  }</p>
+<ul class="sentences" id="sentences">${
+    shown.map((f) => `<li data-metric="${f.metric}">${escapeHtml(f.sentence)}</li>`).join("")
+  }</ul></section>`;
+}
+
+function byNameSection(c: CompareOutput): string {
+  const tables = c.byName.map((n) =>
+    `<h3>${escapeHtml(n.name)}</h3>${figureTable(n.figures, n.name)}`
+  );
+  return tables.join("\n") || "<p>No request name is in both runs.</p>";
+}
+
+/** Renders the comparison page. */
+export function renderComparePage(c: CompareOutput): string {
+  const state = c.rules === undefined ? "warn" : c.exitCode === 1 ? "fail" : "pass";
+  const badge = c.rules === undefined ? "NO RULES" : c.exitCode === 1 ? "FAIL" : "PASS";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(policy)}">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(POLICY)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(`${c.candidate.name} vs base - Lunge compare`)}</title>
@@ -183,31 +218,14 @@ export function renderComparePage(c: CompareOutput): string {
 <span id="badge" class="badge ${state}">${badge}</span>
 </header>
 <main>
-<section id="verdict-section"><h2>Verdict</h2><p id="verdict" class="verdict ${
-    state === "fail" ? "bad" : state === "pass" ? "good" : "warn"
-  }">${escapeHtml(c.verdict)}</p>
-<ul class="sentences" id="sentences">${
-    (real.length ? real : c.figures.filter((f) => f.metric === "p95")).map((f) =>
-      `<li data-metric="${f.metric}">${escapeHtml(f.sentence)}</li>`
-    ).join("")
-  }</ul></section>
+${verdictSection(c, state)}
 ${c.warnings.map((w) => `<section class="warning">warning: ${escapeHtml(w)}</section>`).join("\n")}
 <section id="distribution"><h2>Latency</h2>${renderCdfChart(c.cdf)}</section>
 <section id="overall"><h2>Overall</h2>${figureTable(c.figures)}</section>
-<section id="by-name"><h2>By request name</h2>${
-    c.byName.map((n) => `<h3>${escapeHtml(n.name)}</h3>${figureTable(n.figures, n.name)}`).join(
-      "\n",
-    ) ||
-    "<p>No request name is in both runs.</p>"
-  }</section>
-<section id="scenarios"><h2>Scenarios</h2>${scenarios}</section>
-<section id="rules"><h2>Rules</h2>${rules}</section>
-<section id="runs"><h2>Runs</h2><dl class="meta">${run("base", c.base)}${
-    run("candidate", c.candidate)
-  }
-<dt>test</dt><dd>${
-    escapeHtml(c.method.test)
-  }; alpha ${c.method.alpha}; ${c.method.resamples} resamples; blocks of ${c.method.blockLength} s; seed ${c.method.seed}</dd></dl></section>
+<section id="by-name"><h2>By request name</h2>${byNameSection(c)}</section>
+<section id="scenarios"><h2>Scenarios</h2>${scenariosTable(c)}</section>
+<section id="rules"><h2>Rules</h2>${rulesTable(c)}</section>
+<section id="runs"><h2>Runs</h2>${runsList(c)}</section>
 </main>
 <footer>Generated by lunge compare. The full comparison is embedded as JSON in #${COMPARISON_ELEMENT_ID}.</footer>
 <script type="application/json" id="${COMPARISON_ELEMENT_ID}">${scriptSafeJson(c)}</script>
