@@ -10,6 +10,7 @@ import { type CdpPage, Chromium, findChromium } from "./_cdp.ts";
 import { compareFixture } from "./_compare_fixture.ts";
 import { compareMain, type CompareOutput } from "../../examples/lunge/compare/compare_command.ts";
 import { renderComparePage } from "../../examples/lunge/compare/html_page.ts";
+import { compareResults } from "../../examples/lunge/compare/compare.ts";
 
 const HOSTILE = `</script><img src=x onerror="document.title='pwned'">`;
 
@@ -44,6 +45,15 @@ Deno.test("compare page: strict CSP, no script, every user string escaped", asyn
     assert.ok(!html.includes(HOSTILE), "the hostile name is escaped");
     assert.equal((html.match(/<script/g) ?? []).length, 1); // the JSON block only
     assert.match(html, /<script type="application\/json" id="lunge-compare">/);
+    // Seeded: the same inputs and seed give the same comparison; another seed, other resamples.
+    const inputs = await Promise.all(["base", "candidate"].map(async (f) => ({
+      path: f,
+      result: JSON.parse(await Deno.readTextFile(`${dir}/${f}.json`)),
+    })));
+    const once = await compareResults(inputs[0], inputs[1], { seed: 7 });
+    assert.deepEqual(await compareResults(inputs[0], inputs[1], { seed: 7 }), once);
+    const other = await compareResults(inputs[0], inputs[1], { seed: 8 });
+    assert.notDeepEqual(other.figures.map((f) => f.p), once.figures.map((f) => f.p));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -174,10 +174,17 @@ export async function sampleOfResult(result: RunResult, what: string): Promise<R
     perSecond.set(s.timestamp, await decodeBuckets(s.hdr, `${what}: second ${s.timestamp}`));
   }
   const empty: Buckets = { index: new Int32Array(0), counts: new Float64Array(0) };
-  const seconds = result.timeSeries.points.map((p) => ({
+  const seconds: SampleSecond[] = result.timeSeries.points.map((p) => ({
     requests: p.requests,
     failures: p.failures,
     buckets: perSecond.get(p.timestamp) ?? empty,
   }));
+  // A histogram second outside the time series keeps its latencies (as a second of its own).
+  const inSeries = new Set(result.timeSeries.points.map((p) => p.timestamp));
+  for (const [timestamp, buckets] of perSecond) {
+    if (!inSeries.has(timestamp)) {
+      seconds.push({ requests: totalOf(buckets), failures: 0, buckets });
+    }
+  }
   return { seconds, secondHistograms: h.perSecond !== undefined, all, byName };
 }
