@@ -188,7 +188,7 @@ http {
     },
     async close() {
       try {
-        child.kill("SIGQUIT");
+        child.kill("SIGTERM"); // fast shutdown: the workers exit at once (SIGQUIT waits for keep-alive clients and can orphan them)
       } catch { /* gone */ }
       const timer = setTimeout(() => {
         try {
