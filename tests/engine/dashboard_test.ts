@@ -22,7 +22,11 @@ import { formatCount } from "../../examples/lunge/report/_report_format.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";
 import { createCollector } from "@lunge/metrics";
 import { parseCli } from "../../examples/lunge/cli/parse.ts";
-import { buildFrame, completedPoints } from "../../examples/lunge/outputs/dashboard/_frame.ts";
+import {
+  buildFrame,
+  completedPoints,
+  type DashboardFrame,
+} from "../../examples/lunge/outputs/dashboard/_frame.ts";
 import { parseThresholds } from "../../examples/lunge/verdict/thresholds.ts";
 
 Deno.test("parseDashboardAddress: port alone is loopback; host:port; [ipv6]:port; bad input named", () => {
@@ -235,6 +239,24 @@ async function waitFor(page: CdpPage, expression: string, ok: (v: unknown) => bo
   assert.fail(`${expression} is still ${JSON.stringify(v)}`);
 }
 
+/** The first `tick` frame of an event stream (the stream is then cancelled). */
+async function firstFrame(url: string): Promise<DashboardFrame> {
+  const res = await fetch(url);
+  assert.equal(res.status, 200);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  try {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      text += r.value;
+      const m = /event: tick\ndata: (.*)\n\n/.exec(text);
+      if (m) return JSON.parse(m[1]);
+    }
+  } finally {
+    await reader.cancel();
+  }
+  throw new Error(`no tick frame in: ${text.slice(0, 200)}`);
+}
+
 /** The live page's figure `id` (its raw number). */
 const VALUE = (id: string) =>
   `Number(document.getElementById(${JSON.stringify(id)})?.dataset.value ?? NaN)`;
@@ -294,6 +316,13 @@ Deno.test({
       );
 
       const result: RunResult = await run;
+      // The run is over, the report not sent yet: the open page shows the final figures,
+      // and a page connecting now gets them too (the engine has closed its collector).
+      await waitFor(page, VALUE("total-requests"), (v) => v === result.metrics.totalRequests);
+      const late = await firstFrame(`${d.url}events`);
+      assert.equal(late.requests, result.metrics.totalRequests);
+      assert.equal(late.failures, result.metrics.failedRequests);
+      assert.deepEqual(late.errorsByStatus, result.metrics.errorsByStatus);
       d.report(result);
       await d.close();
       assert.equal(await accepts("127.0.0.1", port), false, "the port is closed once closed");

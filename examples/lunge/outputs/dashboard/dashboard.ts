@@ -23,6 +23,7 @@ import { renderHtmlReport } from "../html/page.ts";
 import {
   oneLine,
   type Output,
+  type OutputEnd,
   OutputError,
   type OutputStart,
   type OutputTick,
@@ -82,6 +83,8 @@ export class DashboardOutput implements Output {
   /** The last event (`report`, or `end` without one), once sent. */
   #last?: string;
   #reportHtml?: string;
+  /** The whole-history frame at the run's end, for pages that connect before the report. */
+  #final?: string;
   #frames = 0;
 
   /** A dashboard on `options.address`; throws a one-line `Error` on a bad address. */
@@ -139,6 +142,7 @@ export class DashboardOutput implements Output {
       open: () => {},
       start: (run) => this.start(run),
       tick: (tick) => this.tick(tick),
+      end: (end) => this.end(end),
       close: () => {},
     };
   }
@@ -159,6 +163,23 @@ export class DashboardOutput implements Output {
     const server = this.#server;
     if (!server || server.clients === 0 || !this.#collector) return;
     server.send(sseEvent("tick", this.#frame(tick.now, RESENT_SECONDS, [sample])));
+  }
+
+  /**
+   * The run is over (the collector is still open): pages get a last frame,
+   * and one is kept for pages that connect until the report; the collector
+   * is not read again (the engine closes it next).
+   */
+  end(end: OutputEnd): Promise<null> {
+    this.#counters = end.counters;
+    if (!this.#collector) return Promise.resolve(null);
+    const now = end.range.toMs;
+    if (this.#server && this.#server.clients > 0) {
+      this.#server.send(sseEvent("tick", this.#frame(now, RESENT_SECONDS, [])));
+    }
+    this.#final = sseEvent("tick", this.#frame(now, Infinity, this.#samples));
+    this.#collector = undefined;
+    return Promise.resolve(null);
   }
 
   /** The final report: every page becomes it; pages opened from now on get it too. */
@@ -213,9 +234,9 @@ export class DashboardOutput implements Output {
   #greet(): { events: string[]; last: boolean } {
     const events = [sseEvent("hello", this.#hello())];
     if (this.#last !== undefined) return { events: [...events, this.#last], last: true };
-    if (this.#collector) {
-      const now = Date.now();
-      events.push(sseEvent("tick", this.#frame(now, Infinity, this.#samples)));
+    if (this.#final !== undefined) events.push(this.#final);
+    else if (this.#collector) {
+      events.push(sseEvent("tick", this.#frame(Date.now(), Infinity, this.#samples)));
     }
     return { events, last: false };
   }
