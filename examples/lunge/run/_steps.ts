@@ -232,7 +232,7 @@ export class ScenarioSteps {
   /**
    * Runs request `i` for `vu`, started at `at.start` (performance ms; the
    * scheduled time for an open-model iteration's first request); `at.signal`
-   * aborts a `fetch` at the scenario's cut.
+   * is aborted at the scenario's cut.
    */
   async run(i: number, vu: VuState, at: StepRun): Promise<StepOutcome> {
     const r = this.#requests[i];
