@@ -2,7 +2,8 @@
  * Requests that were never sent, end to end against the counting target
  * server: each path where a step ends before any byte leaves — a variable
  * missing at run time, an invalid rendered header, a DNS failure, a
- * connection Deno's permissions refuse — is counted as not sent (by reason,
+ * connection Deno's permissions refuse, no file descriptor left, a timeout
+ * while still waiting for a connection — is counted as not sent (by reason,
  * name and scenario) in the JSON, the summary and `/metrics`, never in
  * `totalRequests`, which equals the server's count.
  */
@@ -12,6 +13,7 @@ import { validateConfig } from "../../examples/lunge/config/config.ts";
 import { runTest } from "../../examples/lunge/run/engine.ts";
 import type { RunResult } from "../../examples/lunge/result.ts";
 import { lungeCommand, READ, runLunge } from "./_cli.ts";
+import { rawServer } from "./_raw_server.ts";
 
 async function withServer(fn: (server: TargetServer) => Promise<void>): Promise<void> {
   const server = await startTargetServer();
@@ -101,6 +103,52 @@ Deno.test({
       assert.equal(r.metrics.errorsByType["network error"], undefined);
     });
   },
+});
+
+Deno.test("not sent: a timeout while waiting for a connection is not sent; one after writing is a failed request", async () => {
+  // A server that reads and never answers; one connection for 2 VUs: one
+  // request is written and times out, the other times out still queued.
+  let heads = 0;
+  const silent = rawServer(async (c) => {
+    const buf = new Uint8Array(4096);
+    let text = "";
+    for (;;) {
+      const n = await c.read(buf);
+      if (n === null) return;
+      text += new TextDecoder().decode(buf.subarray(0, n));
+      let i;
+      while ((i = text.indexOf("\r\n\r\n")) >= 0) {
+        heads++;
+        text = text.slice(i + 4);
+      }
+    }
+  });
+  try {
+    const r = await runTest({
+      config: validateConfig({
+        settings: { maxConnectionsPerHost: 1, timeout: "300ms" },
+        scenarios: {
+          s: {
+            executor: "constant-vus",
+            vus: 2,
+            duration: "900ms",
+            requests: [{ name: "slow", url: silent.url }],
+          },
+        },
+      }),
+      workers: 1,
+    });
+    await new Promise((res) => setTimeout(res, 100));
+    assert.ok(heads >= 1, `${heads} requests reached the server`);
+    assert.equal(r.metrics.totalRequests, heads, "reported = what the server read");
+    assert.ok((r.metrics.errorsByType.timeout ?? 0) >= 1);
+    assert.ok(
+      (r.metrics.notSent?.byReason["timeout before sending (connecting)"] ?? 0) >= 1,
+      JSON.stringify(r.metrics.notSent),
+    );
+  } finally {
+    await silent.close();
+  }
 });
 
 Deno.test("not sent: a connection Deno's permissions refuse is not sent (the server counts the rest)", async () => {

@@ -7,12 +7,15 @@
  * The reasons: `missing variable <name>` (an earlier extract found nothing),
  * `invalid request` (a rendered URL or header that cannot be encoded),
  * `dns error` (no address to connect to), `permission denied` (Deno's
- * sandbox refused the connection), `network error` before any byte was
- * written (a local failure such as no file descriptor or port left: the
- * generator's, not the target's), and {@linkcode CUT_BEFORE_SENDING} (still
- * waiting for a connection when the run was cut). A connection the target
- * refused, reset or let time out is a failed request, not this: the engine
- * reached the target's address (as k6 and Go's Lunge count it).
+ * sandbox refused the connection), any other failure before the HTTP client
+ * began writing the request — `timeout before sending` (a live server that
+ * did not accept in time: its log never has it), `local network error` (no file
+ * descriptor or port left: the generator's own failure), a TLS handshake
+ * that failed — and {@linkcode CUT_BEFORE_SENDING} (still waiting for a
+ * connection when the run was cut). One exception: `connection refused`
+ * stays a failed request, as k6 counts it — nothing listens there, so there
+ * is no server count to differ from, and a run against a target that is down
+ * fails as "no response from the target".
  *
  * @module
  */
@@ -30,23 +33,27 @@ const NOT_SENT_ERRORS: ReadonlySet<string> = new Set([
 
 /**
  * Whether a request that ended with `error` never sent a byte to the target;
- * `written`: whether the HTTP client began writing it (a `network error`
- * before that is the generator's own failure, e.g. out of file descriptors).
+ * `written`: whether the HTTP client began writing it (any failure before
+ * that, but a refused connection, is not sent).
  */
 export function isNotSentError(error: string | undefined, written = true): boolean {
   return error !== undefined &&
     (NOT_SENT_ERRORS.has(error) || error.startsWith("missing variable ") ||
-      (!written && error === "network error"));
+      (!written && error !== "connection refused"));
 }
 
 /** The reason of a request `error` not sent counts under ({@linkcode isNotSentError}). */
 export function notSentReason(error: string | undefined): string {
   if (error === "network error") return LOCAL_NETWORK_ERROR;
+  if (error === "timeout") return TIMEOUT_BEFORE_SENDING;
   return error ?? "not sent";
 }
 
 /** The reason of a `network error` before any byte was written: the generator's own failure. */
 export const LOCAL_NETWORK_ERROR = "local network error (e.g. no file descriptor left)";
+
+/** The reason of a timeout before any byte was written: connecting, or waiting for a connection. */
+export const TIMEOUT_BEFORE_SENDING = "timeout before sending (connecting)";
 
 /** Requests not sent, `[reason][request name] = count`: what a worker reports per scenario. */
 export type NotSentTable = Record<string, Record<string, number>>;
