@@ -4,6 +4,7 @@ import {
   checkLoadLimits,
   connectionsNeeded,
   FD_RESERVE,
+  MAX_CONNECTIONS,
   MAX_PACER_RATE,
   parseFdLimit,
   parseUlimit,
@@ -48,9 +49,9 @@ Deno.test("checkLoadLimits: more VUs than the open-file limit allows is one line
   );
   assert.ok(!msg!.includes("\n"));
   assert.equal(checkLoadLimits(vusConfig(1_000), { fdLimit: 20_000, workers: 2 }), undefined);
-  // Unknown limit (no permission to read it): not checked.
-  assert.equal(checkLoadLimits(vusConfig(100_000), { workers: 2 }), undefined);
-  assert.equal(checkLoadLimits(vusConfig(100_000), { fdLimit: Infinity, workers: 2 }), undefined);
+  // Unknown limit (no permission to read it): not checked (below MAX_CONNECTIONS).
+  assert.equal(checkLoadLimits(vusConfig(15_000), { workers: 2 }), undefined);
+  assert.equal(checkLoadLimits(vusConfig(15_000), { fdLimit: Infinity, workers: 2 }), undefined);
 });
 
 Deno.test("connectionsNeeded: VUs per host, capped by maxConnectionsPerHost per Worker (rounded up)", () => {
@@ -70,6 +71,18 @@ Deno.test("checkLoadLimits: an arrival rate above the pacer's maximum (summed ov
     /arrival rate 120000\/s/,
   );
   assert.equal(checkLoadLimits(rateConfig(MAX_PACER_RATE), { workers: 2 }), undefined);
+});
+
+Deno.test("checkLoadLimits: more connections at once than the engine serves is refused, whatever the file limit", () => {
+  const over = checkLoadLimits(vusConfig(100_000), { workers: 2 });
+  assert.equal(
+    over,
+    "the test may open 100000 connections at once (one per VU), above the most the engine " +
+      `serves (${MAX_CONNECTIONS}): lower --vus/--max-vus or set settings.maxConnectionsPerHost`,
+  );
+  assert.equal(checkLoadLimits(vusConfig(MAX_CONNECTIONS), { workers: 2 }), undefined);
+  // A bounded pool: the VUs share 1,000 connections.
+  assert.equal(checkLoadLimits(vusConfig(100_000, 1_000), { workers: 2 }), undefined);
 });
 
 Deno.test("parseFdLimit and parseUlimit read the soft limit", () => {

@@ -395,6 +395,12 @@ Deno.test("run end: load limits are checked up front, one line and exit 2", asyn
       [],
       /^lunge: arrival rate 1000000000000\/s is above the most the pacer can honour/,
     ],
+    [
+      // The case: 100,000 VUs of a 1 s test would take ~23 s to stop.
+      ["--url", "http://127.0.0.1:9/", "--vus", "100000", "--duration", "1s", "--timeout", "1s"],
+      [],
+      /^lunge: the test may open 100000 connections at once \(one per VU\), above the most/,
+    ],
   ];
   if (Deno.build.os !== "windows") {
     // A known open-file limit: the shell lowers it, --allow-run=sh lets lunge read it.

@@ -15,6 +15,13 @@
  * - **Arrival rate.** The arrival rates of all scenarios together may not
  *   exceed {@linkcode MAX_PACER_RATE} iterations/s: the most the pacers can
  *   release (in batches, once per ~2 ms timer tick) and the client can send.
+ * - **Connections.** At most {@linkcode MAX_CONNECTIONS} connections at once
+ *   (one per VU, capped by `maxConnectionsPerHost`), whatever the file limit:
+ *   measured (bench/engine/vus_scale.ts), 10,000 VUs of a 1 s test stop
+ *   0.3 s after its end, but 100,000 take 23 s to stop — their connects and
+ *   failures swamp the Workers — so past the bound the run is refused up
+ *   front with one line instead of holding the machine. With
+ *   `maxConnectionsPerHost` the VUs share a bounded pool and any count runs.
  *
  * Delays have no limit: every wait of the run loop is chunked (`_timer.ts`),
  * so durations, stages, gracefulStop, think time and pacing past 2^31 - 1 ms
@@ -30,6 +37,9 @@ export { MAX_PACER_RATE };
 
 /** File descriptors kept for the runtime, the Workers and the output files. */
 export const FD_RESERVE = 64;
+
+/** The most connections a test may open at once (see the module doc). */
+export const MAX_CONNECTIONS = 20_000;
 
 /** What {@linkcode checkLoadLimits} compares the test with. */
 export interface MachineLimits {
@@ -77,6 +87,12 @@ export function checkLoadLimits(config: TestConfig, limits: MachineLimits): stri
         `${FD_RESERVE}) but the limit is ${fd} (ulimit -n): lower --vus/--max-vus, set ` +
         `settings.maxConnectionsPerHost, or raise the limit`;
     }
+  }
+  const connections = connectionsNeeded(config, limits.workers);
+  if (connections > MAX_CONNECTIONS) {
+    return `the test may open ${connections} connections at once (one per VU), above the ` +
+      `most the engine serves (${MAX_CONNECTIONS}): lower --vus/--max-vus or set ` +
+      `settings.maxConnectionsPerHost`;
   }
   return undefined;
 }
