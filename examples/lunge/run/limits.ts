@@ -21,8 +21,8 @@
  *   0.3 s after its end, but 100,000 take 23 s to stop — their connects and
  *   failures swamp the Workers — so past the bound the run is refused up
  *   front with one line instead of holding the machine. With
- *   `maxConnectionsPerHost` the check counts the bounded pool, not the VUs
- *   (how far the VU count itself then scales is not measured yet).
+ *   `maxConnectionsPerHost` the check counts the bounded pool, not the VUs:
+ *   100,000 VUs over 1,000 connections ran the same 1 s test in 2.9 s.
  *
  * Delays have no limit: every wait of the run loop is chunked (`_timer.ts`),
  * so durations, stages, gracefulStop, think time and pacing past 2^31 - 1 ms
