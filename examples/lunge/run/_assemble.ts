@@ -184,7 +184,10 @@ export function assembleResult(input: AssembleInput): RunResult {
   result.thresholds = evaluateResult(input.thresholds, result);
   Object.assign(
     result,
-    decideVerdict({ thresholds: result.thresholds, problems: [runError(input)] }),
+    decideVerdict({
+      thresholds: result.thresholds,
+      problems: [runError({ ...input, notSent: result.metrics.notSent })],
+    }),
   );
   return result;
 }

@@ -9,7 +9,7 @@
  * @module
  */
 import type { MetricsSnapshot } from "@lunge/metrics";
-import type { ThresholdResult } from "../result.ts";
+import type { NotSentCounts, ThresholdResult } from "../result.ts";
 import { noResponseCount } from "../report/_report_format.ts";
 
 /** A result's verdict. */
@@ -73,13 +73,16 @@ export interface RunErrorInput {
   interrupted: boolean;
   /** The collector's final snapshot. */
   snapshot: MetricsSnapshot;
+  /** Requests never sent (not in the snapshot), when the run counted any. */
+  notSent?: Pick<NotSentCounts, "total" | "byReason">;
 }
 
 /**
  * The run's error, one line: requests lost by a Worker that ended without
  * closing its collector (`unflushedRequests` > 0; added to any other error),
  * else the first error during the run, else an interruption, else "no
- * request" when nothing was recorded, else "no response" when every request
+ * request" when nothing was recorded (naming how many were not sent, and the
+ * commonest reason, when some were), else "no response" when every request
  * got none (unreachable target, or every request interrupted at the cut): a
  * failed run whatever the thresholds say. Null when none of these.
  *
@@ -95,13 +98,22 @@ export function runError(input: RunErrorInput): string | null {
   }
   if (input.error !== null) return input.error;
   if (input.interrupted) return "interrupted: stopped before the end of the schedule";
-  if (s.totalRequests === 0) return "no request was recorded: the run completed no request";
+  if (s.totalRequests === 0) {
+    const notSent = input.notSent?.total ?? 0;
+    if (notSent === 0) return "no request was recorded: the run completed no request";
+    const [reason] = topEntry(input.notSent!.byReason) ?? ["unknown"];
+    return `no request was sent: all ${notSent} requests were not sent (most: ${reason})`;
+  }
   if (s.totalRequests > 0 && noResponseCount(s) === s.totalRequests) {
-    const [type] = Object.entries(s.errorsByType).sort((a, b) => b[1] - a[1])[0] ??
-      ["no response"];
+    const [type] = topEntry(s.errorsByType) ?? ["no response"];
     return `no response from the target: all ${s.totalRequests} requests failed (${type})`;
   }
   return null;
+}
+
+/** The entry with the largest count, or undefined when there is none. */
+function topEntry(counts: Record<string, number>): [string, number] | undefined {
+  return Object.entries(counts).sort((a, b) => b[1] - a[1])[0];
 }
 
 /**
