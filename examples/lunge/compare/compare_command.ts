@@ -17,6 +17,7 @@ import { CompareError, type CompareInput, compareResults } from "./compare.ts";
 import { type CompareOutput, judgeRules, parseRules, type Rule, RuleError } from "./rules.ts";
 import { renderCompareSummary, verdictLine } from "./summary.ts";
 import { renderComparePage } from "./html_page.ts";
+import { missingFilePermissions } from "../_file_permissions.ts";
 
 /** `lunge compare --help`. */
 export const COMPARE_HELP = `lunge compare: is the candidate run different from the base run?
@@ -130,24 +131,6 @@ export function parseCompareArgs(args: string[]): CompareCommand {
   };
 }
 
-async function missingPermissions(cmd: CompareCommand): Promise<string[]> {
-  const missing: string[] = [];
-  const read = [];
-  for (const path of cmd.files) {
-    if ((await Deno.permissions.query({ name: "read", path })).state !== "granted") read.push(path);
-  }
-  if (read.length) missing.push(`--allow-read=${read.join(",")}`);
-  const write = [];
-  for (const path of [cmd.jsonFile, cmd.htmlFile]) {
-    if (path === undefined) continue;
-    if ((await Deno.permissions.query({ name: "write", path })).state !== "granted") {
-      write.push(path);
-    }
-  }
-  if (write.length) missing.push(`--allow-write=${write.join(",")}`);
-  return missing;
-}
-
 async function readInput(path: string): Promise<CompareInput> {
   let text: string;
   try {
@@ -177,7 +160,7 @@ export async function compareMain(args: string[]): Promise<number> {
       writeAll(Deno.stdout, COMPARE_HELP);
       return 0;
     }
-    const missing = await missingPermissions(cmd);
+    const missing = await missingFilePermissions(cmd.files, [cmd.jsonFile, cmd.htmlFile]);
     if (missing.length) return fail(`missing permission: run Deno with ${missing.join(" ")}`, 2);
     const [base, candidate] = [await readInput(cmd.files[0]), await readInput(cmd.files[1])];
     const comparison = await compareResults(base, candidate, {

@@ -17,6 +17,7 @@ import { SummaryOutput } from "../outputs/summary.ts";
 import { JsonOutput } from "../outputs/json.ts";
 import { HtmlOutput } from "../outputs/html.ts";
 import { MergeError, type MergeInput, mergeResults } from "./merge.ts";
+import { missingFilePermissions } from "../_file_permissions.ts";
 
 /** `lunge merge --help`. */
 export const MERGE_HELP = `lunge merge: combine the JSON results of several machines into one
@@ -95,24 +96,6 @@ export function parseMergeArgs(args: string[]): MergeCommand {
   };
 }
 
-async function missingPermissions(cmd: MergeCommand): Promise<string[]> {
-  const missing: string[] = [];
-  const read = [];
-  for (const path of cmd.files) {
-    if ((await Deno.permissions.query({ name: "read", path })).state !== "granted") read.push(path);
-  }
-  if (read.length) missing.push(`--allow-read=${read.join(",")}`);
-  const write = [];
-  for (const path of [cmd.jsonFile, cmd.htmlFile]) {
-    if (path === undefined) continue;
-    if ((await Deno.permissions.query({ name: "write", path })).state !== "granted") {
-      write.push(path);
-    }
-  }
-  if (write.length) missing.push(`--allow-write=${write.join(",")}`);
-  return missing;
-}
-
 async function readInputs(files: readonly string[]): Promise<MergeInput[]> {
   const inputs: MergeInput[] = [];
   for (const path of files) {
@@ -149,7 +132,7 @@ export async function mergeMain(args: string[]): Promise<number> {
       writeAll(Deno.stdout, MERGE_HELP);
       return 0;
     }
-    const missing = await missingPermissions(cmd);
+    const missing = await missingFilePermissions(cmd.files, [cmd.jsonFile, cmd.htmlFile]);
     if (missing.length) return fail(`missing permission: run Deno with ${missing.join(" ")}`, 2);
     const out = cmd.json ? Deno.stderr : Deno.stdout;
     const color = colorEnabled(out.isTerminal());
