@@ -49,7 +49,7 @@ try {
   const r = await runTest({
     config: steadyLoad(server, rate, seconds),
     workers: 2,
-    csv,
+    outputs: { labels: {}, opened: csv ? [csv] : [] },
   });
   console.log(
     `csv_memory — ${rate}/s for ${seconds} s, ${csv ? "with" : "without"} --out csv: ` +

@@ -159,8 +159,7 @@ try {
   const r = await runTest({
     config: steadyLoad(server, rate, seconds),
     workers: nWorkers,
-    csv,
-    outputs: { labels: {}, perSecond: values["per-second"] },
+    outputs: { labels: {}, perSecond: values["per-second"], opened: csv ? [csv] : [] },
   });
   console.log(
     `${r.metrics.totalRequests} requests (${r.metrics.requestsPerSecond.toFixed(0)}/s), ` +

@@ -115,6 +115,7 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
     writeAll(Deno.stderr, `lunge: ${csv}\n`);
     return 2;
   }
+  if (csv) streams.push(csv); // fed every request recorded; its end checks the rows
   // Every output is opened before the run: a bad path or port is exit 2 before any request.
   const problem = await openOutputs([...reports, ...streams]);
   if (problem !== undefined) {
@@ -136,7 +137,6 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
       startAt: options.distributed?.startAt,
       outputs: (spec || dashboard) &&
         { ...spec, labels: { ...spec?.labels }, opened: streams },
-      csv,
       handleSignals: true,
       onProgress: reporter ? (state) => reporter.update(state) : undefined,
       onSignal: (info) => {
@@ -151,7 +151,7 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
     throw e;
   }
   reporter?.finish();
-  csv?.close(); // runTest awaited its writes
+  csv?.close(); // runTest awaited its writes (and closed its outputs)
   const push = result.push;
   if (push && push.failures > 0) {
     writeAll(

@@ -2,7 +2,9 @@
  * The main thread's side of the per-request CSV output (`--out csv=<file>`;
  * the format is in ./csv_rows.ts): one file, opened (created, truncated)
  * with its header before the run, so that a path that cannot be written
- * fails up front; chunks of rows from the Workers appended in the order they
+ * fails up front; the Workers' batches of recorded requests
+ * ({@linkcode RequestRows}, fed by the engine as to any output that has
+ * `append`) made into rows ({@linkcode csvRow}) and appended in the order they
  * arrive, each write awaited before the next (the file holds the run, memory
  * only the chunks not yet written); and at the end a check that the file
  * holds one row per request the run counted — else the run fails, since its
@@ -10,8 +12,9 @@
  *
  * @module
  */
-import { CSV_HEADER } from "../report/csv_rows.ts";
+import { CSV_HEADER, csvRow } from "../report/csv_rows.ts";
 import type { Output, OutputEnd } from "./output.ts";
+import { forEachRequest, type RequestRows } from "./request_rows.ts";
 
 const encoder = new TextEncoder();
 
@@ -84,6 +87,13 @@ export class CsvFile implements Output {
   }
 
   /**
+   * Appends the row of each request of `rows` ({@linkcode csvRow}), after
+   * every chunk appended before (see the other overload).
+   *
+   * @param rows A batch of recorded requests.
+   */
+  append(rows: RequestRows): void;
+  /**
    * Appends `count` rows (`text`, `\n`-terminated) after every chunk appended
    * before; the write happens in the background ({@linkcode finish} awaits
    * it). After a failed write, chunks are dropped and the failure is kept.
@@ -91,7 +101,10 @@ export class CsvFile implements Output {
    * @param text The rows.
    * @param count How many rows `text` holds.
    */
-  append(text: string, count: number): void {
+  append(text: string, count: number): void;
+  append(rows: RequestRows | string, n?: number): void {
+    const text = typeof rows === "string" ? rows : csvText(rows);
+    const count = typeof rows === "string" ? n ?? 0 : rows.count;
     if (this.#closed) {
       this.#error ??= `${count} rows arrived after ${this.#path} was closed`;
       return;
@@ -132,6 +145,13 @@ export class CsvFile implements Output {
     this.#closed = true;
     this.#file.close();
   }
+}
+
+/** The rows of the requests of `rows`, in order. */
+function csvText(rows: RequestRows): string {
+  let text = "";
+  forEachRequest(rows, (scenario, r) => text += csvRow(scenario, r));
+  return text;
 }
 
 function oneLine(e: unknown): string {

@@ -2,8 +2,8 @@
  * The one shape of every output (summary, JSON, HTML, CSV, .hlog, remote
  * write, /metrics): opened before the run — so a path that cannot be
  * written, or a port that cannot be bound, fails (exit 2) before any request
- * is sent — then fed the run (its start, a tick a second, the Workers' CSV
- * rows), ended when the run is over (an output's problem then fails the
+ * is sent — then fed the run (its start, a tick a second, and, to an output
+ * that has `append`, every request recorded), ended when the run is over (an output's problem then fails the
  * run: the verdict is settled after every output has ended), then given
  * the result and its verdict to report (summary, JSON, HTML), and closed.
  *
@@ -11,6 +11,9 @@
  */
 import type { SharedMetricsCollector } from "@lunge/metrics";
 import type { RunResult } from "../result.ts";
+import type { RequestRows } from "./request_rows.ts";
+
+export type { RequestRows } from "./request_rows.ts";
 
 /** An output that cannot be opened: one line, exit 2 before any request. */
 export class OutputError extends Error {
@@ -70,8 +73,12 @@ export interface Output {
   start?(run: OutputStart): void;
   /** About once a second. */
   tick?(tick: OutputTick): void;
-  /** Rows of the per-request CSV from the Workers, `count` rows `\n`-terminated. */
-  append?(text: string, count: number): void;
+  /**
+   * The requests recorded, batch by batch, as the Workers post them (each
+   * Worker's in the order it recorded them). Only an output that has this
+   * method makes the Workers post them (the CSV).
+   */
+  append?(rows: RequestRows): void;
   /** The run is over: last writes; returns a problem that fails the run, or null. */
   end?(end: OutputEnd): Promise<string | null>;
   /** After the verdict: write the report of `result`. Throws on a failed write. */

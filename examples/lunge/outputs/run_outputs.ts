@@ -2,7 +2,8 @@
  * The outputs the engine feeds while a run lasts, as one: the
  * {@linkcode Output}s it is given or that its options ask for (`.hlog`,
  * remote write, `/metrics`; each its own file here), told of the start,
- * each tick and the end; and the result's latency histograms (whole run, per
+ * each tick, every request recorded (those that take them: the CSV) and the
+ * end; and the result's latency histograms (whole run, per
  * name, per second with `--histograms-per-second`: what `lunge merge` merges).
  *
  * @module
@@ -15,7 +16,7 @@ import {
 } from "../distributed/run_histograms.ts";
 import type { HistogramMode } from "../prometheus/remote_write.ts";
 import type { RunResult } from "../result.ts";
-import type { Output, TickCounters } from "./output.ts";
+import type { Output, RequestRows, TickCounters } from "./output.ts";
 import { HlogOutput } from "./hlog.ts";
 import { RemoteWriteOutput } from "./remote_write.ts";
 import { MetricsServerOutput } from "./metrics_server.ts";
@@ -70,6 +71,8 @@ export class RunOutputs {
   #options: OutputOptions;
   #collector: SharedMetricsCollector;
   #outputs: Output[];
+  /** Those of #outputs that take every recorded request. */
+  #rowOutputs: Output[];
   #seconds?: SecondHistograms;
 
   private constructor(
@@ -80,6 +83,15 @@ export class RunOutputs {
     this.#options = options;
     this.#collector = collector;
     this.#outputs = outputs;
+    this.#rowOutputs = outputs.filter((o) => o.append !== undefined);
+  }
+
+  /**
+   * Whether one of the outputs `options` gives takes every recorded request
+   * (has `append`): the engine then has the Workers post them.
+   */
+  static takesRows(options: OutputOptions | undefined): boolean {
+    return options?.opened?.some((o) => o.append !== undefined) ?? false;
   }
 
   /** Starts the outputs at the schedule's start (opening those not opened yet). */
@@ -102,6 +114,11 @@ export class RunOutputs {
   /** The port /metrics listens on, if it does. */
   get listenPort(): number | undefined {
     return this.#outputs.find((o) => o instanceof MetricsServerOutput)?.port;
+  }
+
+  /** Called by the engine with each batch of a Worker's recorded requests. */
+  append(rows: RequestRows): void {
+    for (const o of this.#rowOutputs) o.append?.(rows);
   }
 
   /** Called by the engine once a second. */

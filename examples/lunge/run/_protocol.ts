@@ -8,6 +8,7 @@ import type { CollectorHandle } from "@lunge/metrics";
 import type { ScenarioSpec, Settings } from "../config/config.ts";
 import type { LagState } from "./_lag_histogram.ts";
 import type { NotSentTable } from "./_not_sent.ts";
+import type { RequestRows } from "../outputs/request_rows.ts";
 
 /** Main -> worker: everything a worker needs, sent once. */
 export interface InitMessage {
@@ -23,8 +24,8 @@ export interface InitMessage {
   scenarios: ScenarioSpec[];
   /** Shared settings; `maxConnectionsPerHost` is already this worker's share. */
   settings: Settings;
-  /** Post a CSV row per recorded request (`--out csv=`), in `rows` messages. */
-  csv?: boolean;
+  /** Post every recorded request, in `rows` messages (for an output that takes them: `--out csv=`). */
+  rows?: boolean;
 }
 
 /** Main -> worker: start the schedule at this epoch time (ms, fractional). */
@@ -76,8 +77,8 @@ export interface WorkerCounters {
 export type FromWorker =
   | { type: "ready" }
   | { type: "stats"; counters: WorkerCounters }
-  /** CSV rows (`--out csv=`), `\n`-terminated; all of a worker's arrive before its `done`. */
-  | { type: "rows"; text: string; count: number }
+  /** Recorded requests (`InitMessage.rows`); all of a worker's arrive before its `done`. */
+  | { type: "rows"; rows: RequestRows }
   | {
     type: "done";
     counters: WorkerCounters;

@@ -12,6 +12,7 @@ import type { CollectorHandle } from "@lunge/metrics";
 import type { ScenarioSpec, Settings } from "../config/config.ts";
 import type { FromWorker, ToWorker, WorkerCounters } from "./_protocol.ts";
 import type { LagState } from "./_lag_histogram.ts";
+import type { RequestRows } from "../outputs/request_rows.ts";
 
 /** Why a run could not run; the CLI prints the message as one line. */
 export class RunError extends Error {
@@ -41,15 +42,15 @@ export interface WorkerSlot {
   checks?: { passes: number[][]; fails: number[][] }[];
 }
 
-/** Where the Workers' CSV rows go (`--out csv=`): each chunk, in the order it arrives. */
+/** Where the Workers' recorded requests go (the outputs that take them): each batch, in the order it arrives. */
 export interface RowSink {
-  /** Takes `count` rows (`text`, `\n`-terminated). */
-  append(text: string, count: number): void;
+  /** Takes one batch of a Worker's recorded requests. */
+  append(rows: RequestRows): void;
 }
 
 /** The mutable state of one run, shared by the start-up, the tick loop and the stop paths. */
 export class RunControl {
-  /** The CSV rows' sink (`--out csv=`); without one, the Workers make no rows. */
+  /** Where the recorded requests go (`--out csv=`); without a sink, the Workers post none. */
   readonly rows: RowSink | undefined;
   /** Every Worker, in index order. */
   readonly slots: WorkerSlot[] = [];
@@ -63,7 +64,7 @@ export class RunControl {
   stopTime: number | undefined = undefined;
   #wake: () => void = () => {};
 
-  /** A run's state; `rows` takes the Workers' CSV rows, when given. */
+  /** A run's state; `rows` takes the Workers' recorded requests, when given. */
   constructor(rows?: RowSink) {
     this.rows = rows;
   }
@@ -212,7 +213,7 @@ export async function startWorkers(options: StartOptions): Promise<void> {
         count,
         scenarios: options.scenarios,
         settings: options.settings,
-        csv: control.rows !== undefined,
+        rows: control.rows !== undefined,
       });
     }
   });
@@ -239,7 +240,7 @@ function attach(o: {
     } else if (m.type === "stats") {
       slot.counters = m.counters;
     } else if (m.type === "rows") {
-      control.rows?.append(m.text, m.count);
+      control.rows?.append(m.rows);
     } else if (m.type === "done") {
       slot.counters = m.counters;
       slot.lags = m.lags;

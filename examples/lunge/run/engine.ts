@@ -28,12 +28,12 @@ import {
 import type { RunResult } from "../result.ts";
 import { settleVerdict } from "../verdict/verdict.ts";
 import type { ProgressState } from "../report/progress.ts";
-import { RunControl, startWorkers } from "./_start.ts";
+import { type RowSink, RunControl, startWorkers } from "./_start.ts";
 import { assembleResult, type PhaseMark, sumCounters, type VuSample } from "./_assemble.ts";
 import type { Segment } from "../distributed/segment.ts";
 import { type OutputOptions, RunOutputs } from "../outputs/run_outputs.ts";
+import type { RequestRows } from "../outputs/request_rows.ts";
 import { segmentConfig, tickCounters, withDistributed } from "./_distributed.ts";
-import type { CsvFile } from "../outputs/csv.ts";
 
 /** Options of {@linkcode runTest}. */
 export interface RunOptions {
@@ -62,13 +62,13 @@ export interface RunOptions {
   segment?: Segment;
   /** Epoch ms the schedule starts at (`--start-at`; at once when it has passed). */
   startAt?: number;
-  /** Per-second histograms, .hlog, Prometheus remote write and /metrics. */
-  outputs?: OutputOptions;
   /**
-   * `--out csv=`: the open file that gets one row per recorded request. The
-   * run fails when, at its end, the file does not hold one row per request.
+   * The outputs fed while the run lasts: per-second histograms, .hlog,
+   * Prometheus remote write and /metrics, and those given opened (each fed
+   * the start, the ticks and the end; one with `append`, e.g. the CSV, every
+   * request recorded). An output's problem at the end fails the run.
    */
-  csv?: Pick<CsvFile, "append" | "finish">;
+  outputs?: OutputOptions;
 }
 
 /** What {@linkcode RunOptions.onSignal} is told. */
@@ -150,6 +150,19 @@ function workerSettings(settings: Settings, workers: number): Settings {
 }
 
 /**
+ * Where the Workers' recorded requests go: to the run's outputs (`outputs()`,
+ * set at the start, before any request is recorded), when one of them takes
+ * them (the CSV); else nowhere, and the Workers post none.
+ */
+function rowSink(
+  options: OutputOptions | undefined,
+  outputs: () => RunOutputs | undefined,
+): RowSink | undefined {
+  if (!RunOutputs.takesRows(options)) return undefined;
+  return { append: (rows: RequestRows) => outputs()?.append(rows) };
+}
+
+/**
  * Runs a test to its end (or until stopped) and returns the result. Throws a
  * {@linkcode RunError} only when the run cannot start (e.g. a worker fails
  * to load); failures during the run end it early with `result.error` set.
@@ -166,9 +179,9 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
   const thresholds = config.parsedThresholds;
   const collector: SharedMetricsCollector = createCollector(kind);
   const startedAt = Date.now();
-  const control = new RunControl(options.csv);
-  const removeStops = listenForStops(options, control);
   let outputs: RunOutputs | undefined;
+  const control = new RunControl(rowSink(options.outputs, () => outputs));
+  const removeStops = listenForStops(options, control);
   try {
     await startWorkers({
       control,
@@ -227,9 +240,8 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
       config: options.config,
       segment: options.segment,
     });
-    const csvProblem = await options.csv?.finish(result.metrics.totalRequests);
     // Every output has finished: the verdict is settled once, here.
-    return settleVerdict(result, [pushProblem, csvProblem]);
+    return settleVerdict(result, [pushProblem]);
   } finally {
     await outputs?.abort();
     removeStops();
