@@ -5,7 +5,7 @@
  * by the same test the CLI uses. Drawn from one distribution, a calibrated
  * test flags about alpha of the pairs; with a known shift in the candidate,
  * the share flagged is the detection rate. Used by the calibration test
- * (tests/engine/compare_calibration_test.ts) and the calibration bench
+ * (tests/engine/compare/compare_calibration_test.ts) and the calibration bench
  * (bench/engine/compare_calibration.ts).
  *
  * @module
