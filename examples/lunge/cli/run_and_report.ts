@@ -18,7 +18,7 @@ import type { TestConfig } from "../config/config.ts";
 import { runTest, type StopSignalInfo } from "../run/engine.ts";
 import type { RunResult } from "../result.ts";
 import { colorEnabled } from "../report/color.ts";
-import { ProgressReporter } from "../report/progress.ts";
+import { ProgressOutput } from "../outputs/progress.ts";
 import type { DistributedRun } from "./distributed_flags.ts";
 import { CsvFile } from "../outputs/csv.ts";
 import { oneLine, openOutputs, type Output, writeAll } from "../outputs/output.ts";
@@ -116,6 +116,11 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
     return 2;
   }
   if (csv) streams.push(csv); // fed every request recorded; its end checks the rows
+  // The live view: fed each tick's state, and the final one first at the end.
+  const progress = options.quiet
+    ? undefined
+    : new ProgressOutput({ tty, color, write: (s) => writeAll(out, s) });
+  if (progress) streams.unshift(progress);
   // Every output is opened before the run: a bad path or port is exit 2 before any request.
   const problem = await openOutputs([...reports, ...streams]);
   if (problem !== undefined) {
@@ -123,9 +128,6 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
     writeAll(Deno.stderr, `lunge: ${problem}\n`);
     return 2;
   }
-  const reporter = options.quiet
-    ? undefined
-    : new ProgressReporter({ tty, color, write: (s) => writeAll(out, s) });
   let signals = 0;
   let result;
   try {
@@ -135,13 +137,11 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
       workers: options.workers,
       segment: options.distributed?.segment,
       startAt: options.distributed?.startAt,
-      outputs: (spec || dashboard) &&
-        { ...spec, labels: { ...spec?.labels }, opened: streams },
+      outputs: { ...spec, labels: { ...spec?.labels }, opened: streams },
       handleSignals: true,
-      onProgress: reporter ? (state) => reporter.update(state) : undefined,
       onSignal: (info) => {
         signals = info.count;
-        reporter?.finish();
+        progress?.finish();
         writeAll(Deno.stderr, stopMessage(info));
       },
     });
@@ -150,7 +150,7 @@ export async function runAndReport(config: TestConfig, options: ReportOptions): 
     csv?.close();
     throw e;
   }
-  reporter?.finish();
+  progress?.finish();
   csv?.close(); // runTest awaited its writes (and closed its outputs)
   const push = result.push;
   if (push && push.failures > 0) {

@@ -12,6 +12,7 @@
 import type { SharedMetricsCollector } from "@lunge/metrics";
 import type { RunResult } from "../result.ts";
 import type { RequestRows } from "./request_rows.ts";
+import type { ProgressState } from "../report/progress.ts";
 
 export type { RequestRows } from "./request_rows.ts";
 
@@ -51,6 +52,8 @@ export interface OutputTick {
   now: number;
   /** The engine's counters then. */
   counters: TickCounters;
+  /** The live state the progress view shows; absent once a stop was asked for (the view waits quietly). */
+  state?: ProgressState;
 }
 
 /** What an output is told when the run is over, before the verdict. */
@@ -61,6 +64,8 @@ export interface OutputEnd {
   range: { fromMs: number; toMs: number };
   /** The result so far (its verdict not settled yet); an output may add its figures. */
   result: RunResult;
+  /** The final state of the progress view. */
+  state?: ProgressState;
 }
 
 /** One output of a run (see the module doc). Every method but `open` and `close` is optional. */

@@ -15,8 +15,7 @@ import {
   SecondHistograms,
 } from "../distributed/run_histograms.ts";
 import type { HistogramMode } from "../prometheus/remote_write.ts";
-import type { RunResult } from "../result.ts";
-import type { Output, RequestRows, TickCounters } from "./output.ts";
+import type { Output, OutputEnd, OutputTick, RequestRows } from "./output.ts";
 import { HlogOutput } from "./hlog.ts";
 import { RemoteWriteOutput } from "./remote_write.ts";
 import { MetricsServerOutput } from "./metrics_server.ts";
@@ -121,10 +120,10 @@ export class RunOutputs {
     for (const o of this.#rowOutputs) o.append?.(rows);
   }
 
-  /** Called by the engine once a second. */
-  tick(counters: TickCounters, now: number): void {
-    this.#seconds?.capture(now);
-    for (const o of this.#outputs) o.tick?.({ now, counters });
+  /** Called by the engine once a second (`state`: the live view's, until a stop is asked for). */
+  tick(tick: OutputTick): void {
+    this.#seconds?.capture(tick.now);
+    for (const o of this.#outputs) o.tick?.(tick);
   }
 
   /**
@@ -132,15 +131,11 @@ export class RunOutputs {
    * closed), then the histograms for the result; returns them and the
    * outputs' problems.
    */
-  async finish(
-    counters: TickCounters,
-    range: { fromMs: number; toMs: number },
-    result: RunResult,
-  ): Promise<OutputsResult> {
-    this.#seconds?.finish(range.toMs);
+  async finish(end: OutputEnd): Promise<OutputsResult> {
+    this.#seconds?.finish(end.range.toMs);
     const problems: string[] = [];
     for (const o of this.#outputs) {
-      const problem = await o.end?.({ counters, range, result });
+      const problem = await o.end?.(end);
       if (problem) problems.push(problem);
     }
     const histograms = await encodeRunHistograms(this.#collector, {

@@ -11,6 +11,7 @@ import type { RunResult } from "../result.ts";
 import { configHash } from "../distributed/config_hash.ts";
 import type { RunOutputs, TickCounters } from "../outputs/run_outputs.ts";
 import type { Segment } from "../distributed/segment.ts";
+import type { ProgressState } from "../report/progress.ts";
 import { segmentScenarios } from "./segment_scenarios.ts";
 import { sumCounters, type WorkerReport } from "./_assemble.ts";
 
@@ -48,11 +49,18 @@ export async function withDistributed(
     outputs: RunOutputs;
     counters: TickCounters;
     range: { fromMs: number; toMs: number };
+    /** The progress view's final state. */
+    state?: ProgressState;
     config: TestConfig;
     segment?: Segment;
   },
 ): Promise<string | null> {
-  const done = await o.outputs.finish(o.counters, o.range, result);
+  const done = await o.outputs.finish({
+    counters: o.counters,
+    range: o.range,
+    result,
+    state: o.state,
+  });
   result.histograms = done.histograms;
   result.configHash = await configHash(o.config);
   if (o.segment) result.segment = { ...o.segment };

@@ -197,12 +197,10 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
     const scheduleStart = Math.max(options.startAt ?? 0, now() + START_LEAD_MS);
     control.start(scheduleStart);
     outputs = RunOutputs.start(options.outputs ?? { labels: {} }, collector, scheduleStart);
-    const phases: PhaseMark[] = [{ timestamp: startedAt, phase: "init" }];
-    for (const p of phaseTimeline(scenarios)) {
-      phases.push({ timestamp: scheduleStart + p.offsetMs, phase: p.phase });
-    }
+    const phases = phaseMarks(scenarios, startedAt, scheduleStart);
     const view = new RunView(config, control, scheduleStart);
-    const onTick = (t: number) => outputs?.tick(tickCounters(config, control.slots), t);
+    const onTick = (t: number, state?: ProgressState) =>
+      outputs?.tick({ now: t, counters: tickCounters(config, control.slots), state });
     const progress = { onProgress: options.onProgress, onTick };
     const samples = await observe({ control, collector, view, ...progress });
     // Every Worker closes its collector before it is ended; one that does not
@@ -214,7 +212,8 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
 
     const endedAt = now();
     const { snapshot, series } = finalFigures(collector, view.requests());
-    options.onProgress?.(view.state(snapshot, endedAt));
+    const state = view.state(snapshot, endedAt);
+    options.onProgress?.(state);
     const result = assembleResult({
       name: config.name,
       description: config.description,
@@ -237,6 +236,7 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
       outputs,
       counters: tickCounters(config, control.slots),
       range: { fromMs: scheduleStart, toMs: endedAt },
+      state,
       config: options.config,
       segment: options.segment,
     });
@@ -248,6 +248,19 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
     control.terminate();
     collector.close();
   }
+}
+
+/** The run's phases: init at `startedAt`, then the schedule's from `scheduleStart` (epoch ms). */
+function phaseMarks(
+  scenarios: readonly ScenarioSpec[],
+  startedAt: number,
+  scheduleStart: number,
+): PhaseMark[] {
+  const phases: PhaseMark[] = [{ timestamp: startedAt, phase: "init" }];
+  for (const p of phaseTimeline(scenarios)) {
+    phases.push({ timestamp: scheduleStart + p.offsetMs, phase: p.phase });
+  }
+  return phases;
 }
 
 /** Builds progress states: the run's fixed figures, and the live ones from the workers. */
@@ -317,8 +330,11 @@ interface ObserveOptions {
   collector: SharedMetricsCollector;
   view: RunView;
   onProgress?: (state: ProgressState) => void;
-  /** Called at each tick with its epoch-ms time (per-second histograms, Prometheus). */
-  onTick?: (t: number) => void;
+  /**
+   * Called at each tick with its epoch-ms time (per-second histograms,
+   * Prometheus) and the live state, until a stop is asked for.
+   */
+  onTick?: (t: number, state?: ProgressState) => void;
 }
 
 /**
@@ -359,8 +375,9 @@ async function observe(options: ObserveOptions): Promise<VuSample[]> {
     collector.recordGenerationRate(Math.round(rate * 10) / 10);
     const s = view.state(collector.getSnapshot(), t);
     samples.push({ timestamp: t, activeVUs: s.activeVUs, phase: s.phase });
-    options.onTick?.(t);
-    if (!control.stopRequested) options.onProgress?.(s);
+    const live = control.stopRequested ? undefined : s; // after a stop, the view waits quietly
+    options.onTick?.(t, live);
+    if (live) options.onProgress?.(live);
   }
   return samples;
 }
