@@ -1,7 +1,10 @@
 /**
  * Private helper of `lunge compare`: how much each figure of one run would
- * move from run to run, its standard error, from the block bootstrap over
- * the run's seconds (./_statistics.ts).
+ * move from run to run, its standard error: a bootstrap over the run's
+ * seconds (./_statistics.ts; seconds one by one by default), its variance
+ * widened for drift between seconds (./_long_run.ts: AR(1) drift, one ρ
+ * per run read from the figure the drift dominates most, plus the
+ * within-second binomial or Poisson noise).
  *
  * - Latency percentiles, on the log scale: the bootstrap pools the buckets
  *   of the resampled seconds and takes the interpolated percentile.
@@ -11,13 +14,20 @@
  * - Per request name (the result has no per-name per-second histograms):
  *   the independent-requests standard error of the name's percentile (from
  *   the binomial ranks of the percentile), widened by the overall run's
- *   design effect for that percentile (block variance / independent
+ *   design effect for that percentile (widened variance / independent
  *   variance, at least 1): the name is assumed to share the run's
  *   second-to-second dependence.
  *
  * @module
  */
 import { blockBootstrap, Random } from "./_statistics.ts";
+import {
+  ar1Widening,
+  bartlettWidening,
+  driftWidening,
+  percentileResiduals,
+  type Widening,
+} from "./_long_run.ts";
 import { type Buckets, denseQuantiles, quantiles, type RunSample, totalOf } from "./_run_sample.ts";
 
 /** The percentiles compared, in percent. */
@@ -31,7 +41,20 @@ export interface SpreadOptions {
   seed: number;
   /** Seconds per block (default: about the square root of the seconds). */
   blockLength?: number;
+  /**
+   * How dependence between seconds is accounted for: `"drift"` (default;
+   * seconds resampled one by one, widened by AR(1) drift under known
+   * within-second noise, ./_long_run.ts), `"ar1"` (widened by the plain
+   * AR(1) plug-in), `"bartlett"` (by Newey-West), or `"block"` (the block
+   * bootstrap alone, blocks of `blockLength`).
+   */
+  method?: SpreadMethod;
+  /** `"drift"`: the ρ to use (default: the run's own, {@linkcode driftRho}). */
+  rho?: number;
 }
+
+/** How a run's spread accounts for dependence between seconds. */
+export type SpreadMethod = "drift" | "ar1" | "bartlett" | "block";
 
 /** The standard errors of one run's figures, with the degrees of freedom behind them. */
 export interface RunSpread {
@@ -39,10 +62,14 @@ export interface RunSpread {
   latency: number[];
   /** Per {@linkcode PERCENTILES}: SE of ln(percentile) if requests were independent. */
   latencyIndependent: number[];
-  /** Degrees of freedom of the latency and error-rate SEs (blocks - 1). */
+  /** Degrees of freedom of the latency and error-rate SEs (the smallest of them). */
   df: number;
+  /** Per {@linkcode PERCENTILES}: degrees of freedom of the latency SE. */
+  latencyDf: number[];
   /** SE of the error rate (0..1). */
   errorRate: number;
+  /** Degrees of freedom of the error-rate SE. */
+  errorRateDf: number;
   /** SE of ln(requests per second), and its degrees of freedom. */
   rps: number;
   /** Degrees of freedom of the throughput SE. */
@@ -70,10 +97,62 @@ export function independentLogSe(b: Buckets, p: number): number {
   return Math.max((Math.log(qhi) - Math.log(qlo)) / 2, resolution);
 }
 
+type Series = { e: ArrayLike<number>; noise: number } | null;
+
+/** Each figure's per-second residuals and their within-second noise (./_long_run.ts). */
+function residualSeries(run: RunSample, wanted: boolean) {
+  const seconds = run.seconds;
+  const series: Series[] = [...PERCENTILES, "error rate"].map(() => null);
+  // Throughput: whole seconds only; Poisson noise (a count varies by its mean, at most as seen).
+  const whole = seconds.slice(1, -1).map((s) => s.requests);
+  if (!wanted) return { series, rpsSeries: null, whole };
+  const pooled = quantiles(run.all, PERCENTILES);
+  if (run.secondHistograms) {
+    PERCENTILES.forEach((p, k) => {
+      if (pooled[k] > 0) series[k] = percentileResiduals(seconds, pooled[k], p / 100);
+    });
+  }
+  let requests = 0, failures = 0;
+  for (const s of seconds) [requests, failures] = [requests + s.requests, failures + s.failures];
+  const rate = requests > 0 ? failures / requests : 0;
+  series[PERCENTILES.length] = {
+    e: seconds.map((s) => s.failures - rate * s.requests),
+    noise: (requests / Math.max(1, seconds.length)) * rate * (1 - rate),
+  };
+  const meanRps = whole.reduce((a, x) => a + x, 0) / Math.max(1, whole.length);
+  const rpsSeries: Series = whole.length >= 3
+    ? { e: whole.map((x) => x - meanRps), noise: meanRps }
+    : null;
+  return { series, rpsSeries, whole };
+}
+
+/** One ρ for a run: that of the figure whose variance the drift dominates most. */
+function sharedRho(series: Series[], rpsSeries: Series): number | undefined {
+  let best = -1, shared: number | undefined;
+  for (const x of [...series, rpsSeries]) {
+    if (!x) continue;
+    const w = driftWidening(x.e, x.noise);
+    if ((w.drift ?? 0) > best) [best, shared] = [w.drift ?? 0, w.rho];
+  }
+  return shared;
+}
+
+/**
+ * The drift's ρ of `run` (AR(1), read from the figure the drift dominates
+ * most), and how much of that figure's variance is drift; a comparison
+ * averages the two runs' ρ (one test config, one dependence) for both.
+ */
+export function driftRho(run: RunSample): number | undefined {
+  const { series, rpsSeries } = residualSeries(run, true);
+  return sharedRho(series, rpsSeries);
+}
+
 /** The standard errors of `run`'s figures. */
 export function runSpread(run: RunSample, options: SpreadOptions): RunSpread {
   const random = new Random(options.seed);
   const seconds = run.seconds;
+  const method = options.method ?? "drift";
+  const blockLength = method === "block" ? options.blockLength : 1;
   const latencyIndependent = PERCENTILES.map((p) => independentLogSe(run.all, p));
   // Latency and error rate: every second.
   const positions = new Map<number, number>();
@@ -93,29 +172,47 @@ export function runSpread(run: RunSample, options: SpreadOptions): RunSpread {
     }
     const q = run.secondHistograms ? denseQuantiles(dense, index, PERCENTILES) : [];
     return [...q.map((x) => (x > 0 ? Math.log(x) : NaN)), requests > 0 ? failures / requests : NaN];
-  }, { resamples: options.resamples, random, blockLength: options.blockLength });
-  const df = both.blocks - 1;
+  }, { resamples: options.resamples, random, blockLength });
+  const { series, rpsSeries, whole } = residualSeries(run, method !== "block");
+  const shared = method === "drift" ? options.rho ?? sharedRho(series, rpsSeries) : undefined;
+  const widen = (x: { e: ArrayLike<number>; noise: number } | null): Widening | null =>
+    x === null
+      ? null
+      : method === "drift"
+      ? driftWidening(x.e, x.noise, shared)
+      : method === "ar1"
+      ? ar1Widening(x.e)
+      : bartlettWidening(x.e);
+  const blockDf = both.blocks - 1;
+  const widenings = series.map(widen);
+  const se = both.se.map((x, k) => x * Math.sqrt(widenings[k]?.factor ?? 1));
+  const dfs = both.se.map((_, k) => widenings[k]?.df ?? blockDf);
+  const latencyDf = dfs.slice(0, PERCENTILES.length);
+  const df = Math.min(...dfs);
   let latencyNotJudged: string | undefined;
   if (!run.secondHistograms) {
     latencyNotJudged = "no per-second histograms (run with --histograms-per-second)";
-  } else if (df < 1) latencyNotJudged = `too few seconds (${seconds.length})`;
+  } else if (seconds.length < 3 || blockDf < 1) {
+    latencyNotJudged = `too few seconds (${seconds.length})`;
+  }
   const latency = latencyNotJudged
     ? PERCENTILES.map(() => NaN)
-    : PERCENTILES.map((_, k) => Math.max(both.se[k], latencyIndependent[k]));
-  // Throughput: whole seconds only.
-  const whole = seconds.slice(1, -1).map((s) => s.requests);
+    : PERCENTILES.map((_, k) => Math.max(se[k], latencyIndependent[k]));
   const rpsSpread = blockBootstrap(whole.length, (order) => {
     let sum = 0;
     for (const u of order) sum += whole[u];
     return [sum > 0 ? Math.log(sum / order.length) : NaN];
-  }, { resamples: options.resamples, random, blockLength: options.blockLength });
+  }, { resamples: options.resamples, random, blockLength });
+  const rpsWidening = widen(rpsSeries);
   return {
     latency,
     latencyIndependent,
     df,
-    errorRate: both.se[both.se.length - 1] ?? NaN,
-    rps: rpsSpread.blocks > 1 ? rpsSpread.se[0] : NaN,
-    rpsDf: rpsSpread.blocks - 1,
+    latencyDf,
+    errorRate: se[se.length - 1] ?? NaN,
+    errorRateDf: dfs[dfs.length - 1] ?? blockDf,
+    rps: rpsSpread.blocks > 1 ? rpsSpread.se[0] * Math.sqrt(rpsWidening?.factor ?? 1) : NaN,
+    rpsDf: rpsWidening?.df ?? rpsSpread.blocks - 1,
     blockLength: both.blockLength,
     latencyNotJudged,
   };

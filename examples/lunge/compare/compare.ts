@@ -8,28 +8,38 @@
  *
  * The test: for a figure on the log scale (latency percentiles, throughput)
  * `d = ln(candidate / base)`; for the error rate `d = candidate - base`.
- * Each run's standard error comes from its own block bootstrap over
- * seconds, so `t = d / sqrt(se_b^2 + se_c^2)` with Welch-Satterthwaite
- * degrees of freedom from the blocks of each run. The change is real when
- * the two-sided p-value is below alpha; the interval is `d ± t_{1-alpha/2}
- * · se`, reported as a relative change (log scale) or in percentage points.
+ * Each run's standard error comes from its own seconds (./_spread.ts): a
+ * bootstrap resampling them one by one (within-second dependence, the
+ * percentile's own shape), widened for drift between seconds by an AR(1)
+ * model of the figure's per-second residuals whose within-second noise is
+ * known (binomial or Poisson), ./_long_run.ts. Then `t = d / sqrt(se_b^2 +
+ * se_c^2)` with Welch-Satterthwaite degrees of freedom from each run's
+ * effective number of independent seconds. The change is real when the
+ * two-sided p-value is below alpha; the interval is `d ± t_{1-alpha/2} ·
+ * se`, reported as a relative change (log scale) or in percentage points.
  *
- * Assumptions: the blocks of seconds of a run are close to independent
- * (dependence lasts less than a block, about the square root of the run's seconds);
- * the two runs are independent; each statistic is near normal over blocks.
+ * Assumptions: the drift between seconds is close to AR(1) (one level
+ * that a run's figures share) and slower than a second; the two runs are
+ * independent; each figure is near normal. What a pair of runs cannot
+ * show is variation between runs beyond the drift within them (another
+ * host, a warmer cache): the verdict says the candidate differs from the
+ * base more than their seconds vary, not that every rerun would.
  *
  * @module
  */
 import type { RunResult } from "../result.ts";
 import { welchDf } from "./_statistics.ts";
+import { RHO_MAX } from "./_long_run.ts";
 import { type Figure, figure, LATENCY_METRICS, logJudged, type Metric } from "./figure.ts";
 import { CompareError, quantiles, type RunSample, sampleOfResult } from "./_run_sample.ts";
 import {
   designEffects,
+  driftRho,
   independentLogSe,
   PERCENTILES,
   type RunSpread,
   runSpread,
+  type SpreadMethod,
 } from "./_spread.ts";
 
 export { CompareError };
@@ -100,14 +110,33 @@ export interface CompareOptions {
   resamples?: number;
   /** PRNG seed; default 1. */
   seed?: number;
-  /** Seconds per bootstrap block (default: about the square root of the run's seconds). */
+  /** Seconds per bootstrap block, for method `"block"` (default: about the square root of the run's seconds). */
   blockLength?: number;
+  /** How dependence between seconds is accounted for (./_spread.ts); default `"drift"`. */
+  method?: SpreadMethod;
   /**
    * Calibration only: judge as if requests were independent (binomial-rank,
    * Poisson and binomial standard errors, normal distribution), to show what
    * ignoring the dependence within a run does.
    */
   independent?: boolean;
+}
+
+/**
+ * The drift's ρ both runs use (method `"drift"`): the mean of each run's
+ * (two runs of one test share their dependence; one run's 20 or so seconds
+ * read ρ loosely, SD about 0.2), plus one standard error of that mean,
+ * `sqrt((1 - ρ²) / seconds)`: an underestimated ρ is what makes a drift
+ * look like a change, so the calibration chose the cautious side
+ * (bench/engine/compare_calibration.ts).
+ */
+function pairRho(samples: [RunSample, RunSample], options: CompareOptions): number | undefined {
+  if ((options.method ?? "drift") !== "drift" || options.independent) return undefined;
+  const r = samples.map(driftRho).filter((x): x is number => x !== undefined);
+  if (!r.length) return undefined;
+  const rho = r.reduce((a, x) => a + x, 0) / r.length;
+  const seconds = Math.min(...samples.map((s) => s.seconds.length)) * r.length;
+  return Math.min(RHO_MAX, rho + Math.sqrt(Math.max(0, 1 - rho * rho) / seconds));
 }
 
 /** A compared input: its file and its parsed JSON. */
@@ -164,7 +193,11 @@ function overallFigures(
     figure(
       m,
       [lb[k], lc[k]],
-      why ?? logJudged([lb[k], lc[k]], [sb.latency[k], sc.latency[k]], [sb.df, sc.df]),
+      why ??
+        logJudged([lb[k], lc[k]], [sb.latency[k], sc.latency[k]], [
+          sb.latencyDf[k],
+          sc.latencyDf[k],
+        ]),
       alpha,
     )
   );
@@ -174,7 +207,7 @@ function overallFigures(
   out.push(figure("error_rate", er, {
     d: er[1] - er[0],
     se: Math.hypot(sb.errorRate, sc.errorRate),
-    df: welchDf(sb.errorRate, sb.df, sc.errorRate, sc.df),
+    df: welchDf(sb.errorRate, sb.errorRateDf, sc.errorRate, sc.errorRateDf),
     log: false,
   }, alpha));
   return out;
@@ -199,7 +232,12 @@ function nameFigures(
     const se = [0, 1].map((i) =>
       independentLogSe(samples[i].byName[name], PERCENTILES[k]) * Math.sqrt(deff[i][k])
     ) as [number, number];
-    return figure(m, [lb[k], lc[k]], why ?? logJudged([lb[k], lc[k]], se, [sb.df, sc.df]), alpha);
+    return figure(
+      m,
+      [lb[k], lc[k]],
+      why ?? logJudged([lb[k], lc[k]], se, [sb.latencyDf[k], sc.latencyDf[k]]),
+      alpha,
+    );
   });
   const counts = [b.metrics.byName[name].count, c.metrics.byName[name].count];
   const rps: [number, number] = [rpsOf(b, counts[0]), rpsOf(c, counts[1])];
@@ -253,10 +291,11 @@ export async function compareResults(
     await sampleOfResult(candidate.result, candidate.path),
   ];
   const runs: [RunResult, RunResult] = [base.result, candidate.result];
-  const opts = { resamples, blockLength: options.blockLength };
+  const opts = { resamples, blockLength: options.blockLength, method: options.method };
+  const rho = pairRho(samples, options);
   const spreads: [RunSpread, RunSpread] = [
-    runSpread(samples[0], { ...opts, seed }),
-    runSpread(samples[1], { ...opts, seed: seed + 1 }),
+    runSpread(samples[0], { ...opts, seed, rho }),
+    runSpread(samples[1], { ...opts, seed: seed + 1, rho }),
   ];
   const warnings: string[] = [];
   if (base.result.configHash !== candidate.result.configHash) {
@@ -282,7 +321,9 @@ export async function compareResults(
     base: describe(base, samples[0]),
     candidate: describe(candidate, samples[1]),
     method: {
-      test: "Welch t on block-bootstrap (over seconds) standard errors",
+      test: options.method === "block"
+        ? "Welch t on block-bootstrap (over seconds) standard errors"
+        : "Welch t on seconds-bootstrap standard errors widened for AR(1) drift between seconds",
       alpha,
       resamples,
       seed,
@@ -314,12 +355,13 @@ export function compareSamples(
 ): Figure[] {
   const alpha = options.alpha ?? 0.05, resamples = options.resamples ?? 1000;
   const seed = options.seed ?? 1;
-  const opts = { resamples, blockLength: options.blockLength };
+  const opts = { resamples, blockLength: options.blockLength, method: options.method };
+  const rho = pairRho(samples, options);
   const spreads: [RunSpread, RunSpread] = options.independent
     ? [independentSpread(samples[0]), independentSpread(samples[1])]
     : [
-      runSpread(samples[0], { ...opts, seed }),
-      runSpread(samples[1], { ...opts, seed: seed + 1 }),
+      runSpread(samples[0], { ...opts, seed, rho }),
+      runSpread(samples[1], { ...opts, seed: seed + 1, rho }),
     ];
   return overallFigures([headlineOf(samples[0]), headlineOf(samples[1])], spreads, alpha);
 }
@@ -344,6 +386,8 @@ function independentSpread(s: RunSample): RunSpread {
     latency,
     latencyIndependent: latency,
     df: Infinity,
+    latencyDf: latency.map(() => Infinity),
+    errorRateDf: Infinity,
     errorRate: Math.sqrt(h.errorRate * (1 - h.errorRate) / Math.max(1, h.requests)),
     rps: 1 / Math.sqrt(Math.max(1, h.requests)),
     rpsDf: Infinity,
