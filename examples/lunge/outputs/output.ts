@@ -1,11 +1,13 @@
 /**
- * The one shape of every output (summary, JSON, HTML, CSV, .hlog, remote
- * write, /metrics): opened before the run — so a path that cannot be
- * written, or a port that cannot be bound, fails (exit 2) before any request
- * is sent — then fed the run (its start, a tick a second, and, to an output
- * that has `append`, every request recorded), ended when the run is over (an output's problem then fails the
- * run: the verdict is settled after every output has ended), then given
- * the result and its verdict to report (summary, JSON, HTML), and closed.
+ * The one shape of every output (the live progress view, summary, JSON,
+ * HTML, CSV, .hlog, remote write, /metrics, the dashboard): opened before
+ * the run — so a path that cannot be written, or a port that cannot be
+ * bound, fails (exit 2) before any request is sent — then fed the run (its
+ * start, a tick a second with the live state, and, to an output that has
+ * `append`, every request recorded), ended when the run is over (an
+ * output's problem then fails the run: the verdict is settled after every
+ * output has ended), then given the result and its verdict to report
+ * (summary, JSON, HTML), and closed.
  *
  * @module
  */

@@ -16,15 +16,15 @@
  * sending`), think-time waits end and no request is sent after the cut, so
  * every request sent is counted once. `cut` (Ctrl-C) cuts at once. A
  * stopped scenario whose every request in flight is past its own timeout by
- * `OVERDUE_MS` (`_in_flight.ts`) is cut at once too: the client could not end them
- * (a saturated machine, e.g. 100,000 VUs' connects the kernel has not
+ * `OVERDUE_MS` (`_in_flight.ts`) is cut at once too: the client could not
+ * end them (a saturated machine, e.g. 100,000 VUs' connects the kernel has not
  * answered), and waiting out gracefulStop would only hold the run.
  *
  * A request that ends before any byte of it left (a missing variable, an
  * invalid request, a DNS failure, a refused permission: `_not_sent.ts`) is
  * never given to `recordRequest`: it is counted as not sent, per scenario,
- * reason and name, so the collector's `totalRequests` is what was sent. Then flush and close the collector,
- * close the client and post `done`; the engine terminates the worker only
+ * reason and name, so the collector's `totalRequests` is what was sent.
+ * Then flush and close the collector, close the client and post `done`; the engine terminates the worker only
  * after `done` (or when it does not come in time, which the run reports).
  *
  * Every wait (duration, stages, gracefulStop, think time, pacing) is a
@@ -40,9 +40,9 @@
  *
  * The per-request path is one `performance.now()` pair around
  * `client.send`, and one `recordRequest` of one reused record
- * (`ScenarioRunner#iteration` -> `#record`, `_scenario_runner.ts`); with
- * `--out csv=`, also one CSV row of that record, posted to the main thread
- * in chunks (`_row_buffer.ts`).
+ * (`ScenarioRunner#iteration` -> `#record`, `_scenario_runner.ts`); when an
+ * output takes every request (`--out csv=`), also that record's columns,
+ * posted to the main thread in chunks (`_row_buffer.ts`).
  *
  * The Worker's state is one {@linkcode WorkerRuntime} (`_worker_runtime.ts`);
  * this module only hands it the engine's messages (`_protocol.ts`), and posts
