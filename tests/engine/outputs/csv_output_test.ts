@@ -263,7 +263,7 @@ Deno.test("csv: a run whose rows do not reach the file fails, naming why", async
         },
       }),
       workers: 1,
-      csv: file,
+      outputs: { labels: {}, opened: [file] }, // the CSV: one of the run's outputs
     });
     assert.ok(result.metrics.totalRequests > 0);
     assert.equal(result.passed, false);
