@@ -28,9 +28,10 @@ Usage:
 
 Shows throughput, error rate and p50/p90/p95/p99/p99.9, overall and per request
 name, and per-scenario iterations and drops, side by side with the change and
-whether it is real: a Welch t test on standard errors from a block bootstrap over
-the runs' seconds (requests within a second, and nearby seconds, are not
-independent). Latency needs per-second histograms: run with --histograms-per-second.
+whether it is real: a Welch t test on standard errors from a bootstrap over the
+runs' seconds, widened for the drift from second to second (requests within a
+second, and nearby seconds, are not independent). Latency needs per-second
+histograms: run with --histograms-per-second.
 Merged results (lunge merge) compare like single runs.
 
 Options:
