@@ -26,6 +26,7 @@ import {
   bartlettWidening,
   driftWidening,
   percentileResiduals,
+  RHO_MAX,
   type Widening,
 } from "./_long_run.ts";
 import { type Buckets, denseQuantiles, quantiles, type RunSample, totalOf } from "./_run_sample.ts";
@@ -145,6 +146,26 @@ function sharedRho(series: Series[], rpsSeries: Series): number | undefined {
 export function driftRho(run: RunSample): number | undefined {
   const { series, rpsSeries } = residualSeries(run, true);
   return sharedRho(series, rpsSeries);
+}
+
+/**
+ * The drift's ρ both runs use (method `"drift"`): the mean of each run's
+ * (two runs of one test share their dependence; one run's 20 or so seconds
+ * read ρ loosely, SD about 0.2), plus one standard error of that mean,
+ * `sqrt((1 - ρ²) / seconds)`: an underestimated ρ is what makes a drift
+ * look like a change, so the calibration chose the cautious side
+ * (bench/engine/compare_calibration.ts).
+ */
+export function pairRho(
+  samples: [RunSample, RunSample],
+  method: SpreadMethod = "drift",
+): number | undefined {
+  if (method !== "drift") return undefined;
+  const r = samples.map(driftRho).filter((x): x is number => x !== undefined);
+  if (!r.length) return undefined;
+  const rho = r.reduce((a, x) => a + x, 0) / r.length;
+  const seconds = Math.min(...samples.map((s) => s.seconds.length)) * r.length;
+  return Math.min(RHO_MAX, rho + Math.sqrt(Math.max(0, 1 - rho * rho) / seconds));
 }
 
 /** The standard errors of `run`'s figures. */

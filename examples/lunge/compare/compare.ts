@@ -29,13 +29,12 @@
  */
 import type { RunResult } from "../result.ts";
 import { welchDf } from "./_statistics.ts";
-import { RHO_MAX } from "./_long_run.ts";
 import { type Figure, figure, LATENCY_METRICS, logJudged, type Metric } from "./figure.ts";
 import { CompareError, quantiles, type RunSample, sampleOfResult } from "./_run_sample.ts";
 import {
   designEffects,
-  driftRho,
   independentLogSe,
+  pairRho,
   PERCENTILES,
   type RunSpread,
   runSpread,
@@ -120,23 +119,6 @@ export interface CompareOptions {
    * ignoring the dependence within a run does.
    */
   independent?: boolean;
-}
-
-/**
- * The drift's ρ both runs use (method `"drift"`): the mean of each run's
- * (two runs of one test share their dependence; one run's 20 or so seconds
- * read ρ loosely, SD about 0.2), plus one standard error of that mean,
- * `sqrt((1 - ρ²) / seconds)`: an underestimated ρ is what makes a drift
- * look like a change, so the calibration chose the cautious side
- * (bench/engine/compare_calibration.ts).
- */
-function pairRho(samples: [RunSample, RunSample], options: CompareOptions): number | undefined {
-  if ((options.method ?? "drift") !== "drift" || options.independent) return undefined;
-  const r = samples.map(driftRho).filter((x): x is number => x !== undefined);
-  if (!r.length) return undefined;
-  const rho = r.reduce((a, x) => a + x, 0) / r.length;
-  const seconds = Math.min(...samples.map((s) => s.seconds.length)) * r.length;
-  return Math.min(RHO_MAX, rho + Math.sqrt(Math.max(0, 1 - rho * rho) / seconds));
 }
 
 /** A compared input: its file and its parsed JSON. */
@@ -292,7 +274,7 @@ export async function compareResults(
   ];
   const runs: [RunResult, RunResult] = [base.result, candidate.result];
   const opts = { resamples, blockLength: options.blockLength, method: options.method };
-  const rho = pairRho(samples, options);
+  const rho = options.independent ? undefined : pairRho(samples, options.method);
   const spreads: [RunSpread, RunSpread] = [
     runSpread(samples[0], { ...opts, seed, rho }),
     runSpread(samples[1], { ...opts, seed: seed + 1, rho }),
@@ -356,7 +338,7 @@ export function compareSamples(
   const alpha = options.alpha ?? 0.05, resamples = options.resamples ?? 1000;
   const seed = options.seed ?? 1;
   const opts = { resamples, blockLength: options.blockLength, method: options.method };
-  const rho = pairRho(samples, options);
+  const rho = options.independent ? undefined : pairRho(samples, options.method);
   const spreads: [RunSpread, RunSpread] = options.independent
     ? [independentSpread(samples[0]), independentSpread(samples[1])]
     : [
