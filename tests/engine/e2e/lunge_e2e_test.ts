@@ -165,6 +165,33 @@ Deno.test("e2e: a failed extract is an error type; the request needing it is cou
   });
 });
 
+Deno.test("e2e: a run that sent nothing fails naming how many were not sent and why", async () => {
+  await withServer(async (server) => {
+    const r = await run({
+      settings: { baseUrl: server.url },
+      scenarios: {
+        s: {
+          executor: "constant-vus",
+          vus: 2,
+          duration: "1s",
+          pacing: "50ms",
+          // A host the test's --allow-net does not grant: refused before any byte.
+          requests: [{ name: "denied", url: "http://lunge-denied.invalid/" }],
+        },
+      },
+    }, 1);
+    assert.equal(r.metrics.totalRequests, 0);
+    assert.equal(server.stats().requests, 0, "the server saw nothing");
+    assert.ok(r.metrics.notSent!.total > 3);
+    assert.equal(r.passed, false);
+    assert.equal(
+      r.error,
+      `no request was sent: all ${r.metrics.notSent!.total} requests were not sent ` +
+        "(most: permission denied)",
+    );
+  });
+});
+
 Deno.test("e2e: startTime offsets are visible in the time series; tags reach the JSON", async () => {
   await withServer(async (server) => {
     const r = await run({
