@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { Dialer, DialTarget } from "./_connect.ts";
+import type { Dialed, Dialer, DialTarget } from "./_connect.ts";
 import { encodeHeaderBlock, type H2Result, H2Session } from "./_h2_session.ts";
 import { BodySink } from "./_parse.ts";
 import { classifyError, TimeoutError } from "./errors.ts";
@@ -146,6 +146,7 @@ export class H2Client {
   #maxStreams: number;
   #maxConns: number;
   #tickMs: number;
+  #timeoutMs: number;
   /** The protocol learned per origin. */
   #known = new Map<string, "h1" | "h2">();
   #probes = new Map<string, Promise<void>>();
@@ -172,6 +173,7 @@ export class H2Client {
       throw new RangeError(`maxStreams must be >= 1, got ${this.#maxStreams}`);
     }
     this.#maxConns = options.maxConnections ?? Infinity;
+    this.#timeoutMs = options.timeoutMs;
     this.#tickMs = Math.min(50, Math.max(2, options.timeoutMs / 10));
   }
 
@@ -290,7 +292,7 @@ export class H2Client {
   /** The first connection to an origin: ALPN says which protocol it speaks. */
   async #probe(p: PreparedRequest, deadline: number): Promise<void> {
     const o = this.#origin(p);
-    const dialed = await withDeadline(this.#dialer.dial(o.target, { alpn: this.alpn }), deadline);
+    const dialed = await closeLate(this.#dialer.dial(o.target, { alpn: this.alpn }), deadline);
     if (this.#closed) {
       dialed.conn.close();
       return;
@@ -310,7 +312,11 @@ export class H2Client {
   }
 
   #newSession(o: Origin, conn: Deno.Conn): H2Session {
-    return new H2Session(conn, { maxStreams: this.#maxStreams, onIdle: (s) => this.#idle(o, s) });
+    return new H2Session(conn, {
+      maxStreams: this.#maxStreams,
+      onIdle: (s) => this.#idle(o, s),
+      settingsTimeoutMs: this.#timeoutMs,
+    });
   }
 
   /** A stream of `s` ended, or `s` ended: hand room to waiters, forget ended sessions. */
@@ -336,7 +342,9 @@ export class H2Client {
   }
 
   #dial(o: Origin): Promise<H2Session> {
-    const d = this.#dialer.dial(o.target, { alpn: ["h2"] }).then(async (dialed) => {
+    // Bounded by the client's timeout: the connect here, the SETTINGS in the session.
+    const dialing = this.#dialer.dial(o.target, { alpn: ["h2"] });
+    const d = closeLate(dialing, performance.now() + this.#timeoutMs).then(async (dialed) => {
       const s = this.#newSession(o, dialed.conn);
       try {
         await s.ready; // the server's limits are known before any stream opens
@@ -394,6 +402,19 @@ export class H2Client {
       this.#timer = undefined;
     }
   };
+}
+
+/**
+ * The dial `p`, or a timeout error at `deadline`; a connection that opens
+ * after the deadline is closed, not left open. (The wait is abandoned rather
+ * than the TLS handshake cancelled: Deno 2.9 keeps the socket of a cancelled
+ * handshake open.)
+ */
+function closeLate(p: Promise<Dialed>, deadline: number): Promise<Dialed> {
+  return withDeadline(p, deadline).catch((e) => {
+    p.then((d) => d.conn.close(), () => {});
+    throw e;
+  });
 }
 
 /** `p`, or a timeout error at `deadline`. */

@@ -13,7 +13,7 @@
  * @module
  */
 import { encodeHeaderBlock, HpackDecoder } from "./_hpack.ts";
-import { ProtocolError } from "./errors.ts";
+import { ProtocolError, TimeoutError } from "./errors.ts";
 import {
   ACK,
   CANCEL,
@@ -82,18 +82,25 @@ export class H2Session {
   #reserved = 0;
   /**
    * Settles when the server's first SETTINGS arrives (its limits are known
-   * then), or rejects when the connection ends before.
+   * then), or rejects when the connection ends before, or (a
+   * {@linkcode TimeoutError}, the connection closed) when `settingsTimeoutMs`
+   * passes first.
    */
   readonly ready: Promise<void>;
   #ready!: { resolve: () => void; reject: (e: Error) => void; settled: boolean };
+  #settingsTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * @param conn A connection (TLS, ALPN "h2" chosen, or any stream speaking HTTP/2).
    * @param options `maxStreams`: most concurrent streams we open (the server's
    *   own limit applies too); `onIdle`: called when a stream ends and the
-   *   session can take another (or has ended).
+   *   session can take another (or has ended); `settingsTimeoutMs`: how long
+   *   to wait for the server's first SETTINGS before giving up (no limit when absent).
    */
-  constructor(conn: Deno.Conn, options: { maxStreams: number; onIdle: (s: H2Session) => void }) {
+  constructor(
+    conn: Deno.Conn,
+    options: { maxStreams: number; onIdle: (s: H2Session) => void; settingsTimeoutMs?: number },
+  ) {
     this.#conn = conn;
     this.ready = new Promise<void>((resolve, reject) => {
       this.#ready = { resolve, reject, settled: false };
@@ -112,6 +119,12 @@ export class H2Session {
     this.#send(frame(WINDOW_UPDATE, 0, 0, u32(CONN_WINDOW - 65_535)));
     this.#readLoop();
     this.#conn.unref(); // no stream yet: its pending read must not keep the process alive
+    if (options.settingsTimeoutMs !== undefined) {
+      this.#settingsTimer = setTimeout(() => {
+        this.#settle(new TimeoutError());
+        this.close();
+      }, options.settingsTimeoutMs);
+    }
   }
 
   /** Streams open now. */
@@ -310,18 +323,22 @@ export class H2Session {
   #closeConn(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.#ready.settled) {
-      this.#ready.settled = true;
-      this.#ready.reject(
-        new ProtocolError("HTTP/2: the connection ended before the server's SETTINGS"),
-      );
-    }
+    this.#settle(new ProtocolError("HTTP/2: the connection ended before the server's SETTINGS"));
     try {
       this.#conn.close();
     } catch {
       // already closed
     }
     this.#onIdle(this);
+  }
+
+  /** Settles `ready` once: resolved (the server's SETTINGS came), or rejected with `error`. */
+  #settle(error?: Error): void {
+    if (this.#ready.settled) return;
+    this.#ready.settled = true;
+    clearTimeout(this.#settingsTimer);
+    if (error === undefined) this.#ready.resolve();
+    else this.#ready.reject(error);
   }
 
   #fail(error: (s: Stream) => NonNullable<H2Result["error"]>): void {
@@ -529,10 +546,7 @@ export class H2Session {
       }
     }
     this.#send(frame(SETTINGS, ACK, 0, []));
-    if (!this.#ready.settled) {
-      this.#ready.settled = true;
-      this.#ready.resolve();
-    }
+    this.#settle();
     for (const s of this.#streams.values()) this.#pump(s);
     this.#onIdle(this);
   }
