@@ -10,6 +10,7 @@ import { ConfigError } from "../config/config.ts";
 import { runAndReport, writeAll } from "./run_and_report.ts";
 import { runDemo } from "./run_demo.ts";
 import { checkLoadLimits, readFdLimit } from "../run/limits.ts";
+import { defaultWorkers, targetsAreLocal } from "../run/default_workers.ts";
 import { mergeMain } from "../merge/merge_command.ts";
 import { compareMain } from "../compare/compare_command.ts";
 import { loadTlsFiles, proxyFromEnv } from "../config/_transport.ts";
@@ -61,11 +62,10 @@ export async function main(args: string[]): Promise<number> {
     }
     if (missing.length) return fail(`missing permission: run Deno with ${missing.join(" ")}`, 2);
     if (config !== undefined) await loadTlsFiles(config.settings);
+    // The demo's target server runs on this machine too.
+    const workers = cmd.workers ?? defaultWorkers(config === undefined || targetsAreLocal(config));
     if (config !== undefined) {
-      const problem = checkLoadLimits(config, {
-        fdLimit: await readFdLimit(),
-        workers: cmd.workers,
-      });
+      const problem = checkLoadLimits(config, { fdLimit: await readFdLimit(), workers });
       if (problem !== undefined) return fail(problem, 2);
     }
     const report = {
@@ -75,7 +75,7 @@ export async function main(args: string[]): Promise<number> {
       quiet: cmd.quiet,
       verbose: cmd.verbose,
       collector: cmd.collector,
-      workers: cmd.workers,
+      workers,
       distributed: cmd.distributed,
       dashboard: cmd.dashboard,
     };

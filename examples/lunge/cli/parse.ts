@@ -61,7 +61,9 @@ export interface LoadFlags {
 }
 
 /** A run (or demo) request from the command line: what to run, and how to report it. */
-export interface RunCommand extends ReportOptions {
+export interface RunCommand extends Omit<ReportOptions, "workers"> {
+  /** `--workers`; undefined: the default for the run's targets (run/default_workers.ts). */
+  workers?: number;
   /** `run`: the perf command; `demo`: the built-in demo. */
   kind: "run" | "demo";
   /** Config file path. */
@@ -167,18 +169,20 @@ export function subcommand(positionals: readonly string[], v: FlagValues): "run"
   return kind;
 }
 
-/** Phase 3: the collector kind (flag, else LUNGE_COLLECTOR, else atomic) and the worker count. */
+/** Phase 3: the collector kind (flag, else LUNGE_COLLECTOR, else atomic) and `--workers`. */
 function engineFlags(
   v: FlagValues,
   env: { collector?: string } | undefined,
-): { collector: "atomic" | "mutex"; workers: number } {
+): { collector: "atomic" | "mutex"; workers?: number } {
   const collector = v.collector ?? (env ? env.collector : collectorFromEnv()) ?? "atomic";
   if (collector !== "atomic" && collector !== "mutex") {
     const src = v.collector !== undefined ? "--collector" : "LUNGE_COLLECTOR";
     throw new UsageError(`${src} must be "atomic" or "mutex" (got ${q(collector)})`);
   }
-  const workers = positiveInt("workers", v.workers) ?? navigator.hardwareConcurrency ?? 1;
-  if (workers > 256) throw new UsageError(`--workers must be at most 256 (got ${workers})`);
+  const workers = positiveInt("workers", v.workers);
+  if (workers !== undefined && workers > 256) {
+    throw new UsageError(`--workers must be at most 256 (got ${workers})`);
+  }
   return { collector, workers };
 }
 
