@@ -17,19 +17,13 @@ import {
   type TimeSeriesData,
 } from "@lunge/metrics";
 import type { ScenarioSpec, Settings, TestConfig } from "../config/config.ts";
-import {
-  peakVUs,
-  phaseAt,
-  phaseTimeline,
-  runDurationMs,
-  stageIndexAt,
-  workerCount,
-} from "./executors.ts";
+import { phaseTimeline, workerCount } from "./executors.ts";
 import type { RunResult } from "../result.ts";
 import { settleVerdict } from "../verdict/verdict.ts";
 import type { ProgressState } from "../report/progress.ts";
 import { type RowSink, RunControl, startWorkers } from "./_start.ts";
-import { assembleResult, type PhaseMark, sumCounters, type VuSample } from "./_assemble.ts";
+import { RunView } from "./_run_view.ts";
+import { assembleResult, type PhaseMark, type VuSample } from "./_assemble.ts";
 import type { Segment } from "../distributed/segment.ts";
 import { type OutputOptions, RunOutputs } from "../outputs/run_outputs.ts";
 import type { RequestRows } from "../outputs/request_rows.ts";
@@ -261,67 +255,6 @@ function phaseMarks(
     phases.push({ timestamp: scheduleStart + p.offsetMs, phase: p.phase });
   }
   return phases;
-}
-
-/** Builds progress states: the run's fixed figures, and the live ones from the workers. */
-class RunView {
-  #config: TestConfig;
-  #control: RunControl;
-  #scheduleStart: number;
-  #totalMs: number;
-  #executor: string;
-  #maxVUs: number;
-  #stageScenario: ScenarioSpec;
-
-  constructor(config: TestConfig, control: RunControl, scheduleStart: number) {
-    const scenarios = config.scenarios;
-    this.#config = config;
-    this.#control = control;
-    this.#scheduleStart = scheduleStart;
-    this.#totalMs = runDurationMs(scenarios);
-    this.#executor = [...new Set(scenarios.map((s) => s.executor))].join(", ");
-    this.#maxVUs = scenarios.reduce((a, s) => a + peakVUs(s), 0);
-    this.#stageScenario = scenarios.find((s) => s.stages.length > 0) ?? scenarios[0];
-  }
-
-  /** Epoch ms of the schedule's offset 0. */
-  get scheduleStart(): number {
-    return this.#scheduleStart;
-  }
-
-  /** The planned run length, ms. */
-  get totalMs(): number {
-    return this.#totalMs;
-  }
-
-  /** The longest gracefulStop of the scenarios, ms. */
-  get maxGraceMs(): number {
-    return Math.max(...this.#config.scenarios.map((s) => s.gracefulStopMs));
-  }
-
-  /** Requests sent so far, over every worker. */
-  requests(): number {
-    return sumCounters(this.#control.slots, this.#config.scenarios.length).requests;
-  }
-
-  /** The state at `at` (epoch ms), with `snapshot`. */
-  state(snapshot: MetricsSnapshot, at: number): ProgressState {
-    const scenarios = this.#config.scenarios;
-    const offset = Math.max(0, at - this.#scheduleStart);
-    const sums = sumCounters(this.#control.slots, scenarios.length);
-    return {
-      name: this.#config.name,
-      executor: this.#executor,
-      elapsedMs: offset,
-      totalMs: this.#totalMs,
-      stageIndex: stageIndexAt(this.#stageScenario, offset),
-      stageCount: this.#stageScenario.stages.length,
-      phase: this.#control.stopRequested ? "cooldown" : phaseAt(scenarios, offset),
-      activeVUs: sums.activeVUs,
-      maxVUs: this.#maxVUs,
-      snapshot,
-    };
-  }
 }
 
 /** Options of {@linkcode observe}. */
