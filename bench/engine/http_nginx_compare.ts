@@ -6,7 +6,8 @@
  * access log (the lines it added during the tool's run) and the difference
  * is printed.
  *
- * Tools: the lunge CLI (default workers, and `--workers 1`), `wrk -t1`,
+ * Tools: the lunge CLI (default workers — one per two cores on loopback —,
+ * `--workers 1` and `--workers 2`), `wrk -t1`,
  * autocannon (`npx -y autocannon@8`), `hey`, and `h2load` (HTTP/2 with prior
  * knowledge, on a second `listen … http2` port of the same nginx). A tool
  * that is not installed is a row that says so.
@@ -132,6 +133,7 @@ function lunge(workers: number | undefined): Tool {
 const TOOLS: Tool[] = [
   lunge(undefined),
   lunge(1),
+  lunge(2),
   {
     name: "wrk -t1",
     command: `wrk -t1 -c${connections} -d${durationS}s`,

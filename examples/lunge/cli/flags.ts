@@ -51,7 +51,7 @@ export const FLAGS = [
   { name: "max-idle-conns", type: "string", value: "<n>", help: "idle keep-alive connections kept, all hosts [>= 100]", section: "Load", load: true },
   { name: "idle-timeout", type: "string", value: "<d>", help: "close a keep-alive connection idle this long [90s]", section: "Load", load: true },
   { name: "max-redirects", type: "string", value: "<n>", help: "redirects followed per request, 0 = none [10]", section: "Load", load: true },
-  { name: "workers", type: "string", value: "<n>", help: "Web Workers running the VUs [CPU count]", section: "Load" },
+  { name: "workers", type: "string", value: "<n>", help: "Web Workers running the VUs [CPU count; half on loopback]", section: "Load" },
   { name: "collector", type: "string", value: "<kind>", help: "atomic | mutex [$LUNGE_COLLECTOR, else atomic]", section: "Load" },
   { name: "json", type: "boolean", help: "the JSON result: to stdout (console output then goes to stderr),\nor with --output only to its .json file, as Lunge does (= --out json=)", section: "Output" },
   { name: "html", type: "boolean", help: "write an HTML report (to --output, else ./lunge-report.html)", section: "Output" },
