@@ -1,18 +1,14 @@
 /**
  * Private helper: one HTTP/2 connection (RFC 9113) of the client, carrying
- * many requests at once, each on its own stream: SETTINGS, flow control
- * both ways, PING, GOAWAY and RST_STREAM (the frames are `_h2_frames.ts`).
- *
- * What a stream's `bytes` counts: the frames the server sent on that stream,
- * each with its 9-byte frame header — HEADERS and CONTINUATION (the header
- * block as compressed on the wire, interim 1xx and trailers included) and
- * DATA (with any padding). This is what nginx's `$bytes_sent` counts for an
- * HTTP/2 request. Frames of the connection itself (SETTINGS, PING,
- * WINDOW_UPDATE, GOAWAY) belong to no request and are not counted.
+ * many requests at once, each on its own stream: the stream table, reading
+ * and dispatching frames, SETTINGS, PING, GOAWAY, RST_STREAM and the
+ * server's WINDOW_UPDATEs, and the connection's end (the frames are
+ * `_h2_frames.ts`; what we write, `_h2_send.ts`; the frames of a stream's
+ * response and what a stream's `bytes` counts, `_h2_receive.ts`).
  *
  * @module
  */
-import { encodeHeaderBlock, HpackDecoder } from "./_hpack.ts";
+import { encodeHeaderBlock } from "./_hpack.ts";
 import { ProtocolError, TimeoutError } from "./errors.ts";
 import {
   ACK,
@@ -20,18 +16,14 @@ import {
   CONN_WINDOW,
   CONTINUATION,
   DATA,
-  END_HEADERS,
-  END_STREAM,
   frame,
   GOAWAY,
   type H2Result,
   HEADERS,
   MAX_FRAME,
   NO_ERROR,
-  PADDED,
   PING,
   PREFACE,
-  PRIORITY_FLAG,
   PUSH_PROMISE,
   readU32,
   REFUSED_STREAM,
@@ -42,6 +34,8 @@ import {
   u32,
   WINDOW_UPDATE,
 } from "./_h2_frames.ts";
+import { H2Receiver } from "./_h2_receive.ts";
+import { H2Sender } from "./_h2_send.ts";
 
 export type { H2Result };
 
@@ -55,7 +49,6 @@ export class H2Session {
   #buf = new Uint8Array(4 * (9 + MAX_FRAME));
   #start = 0;
   #end = 0;
-  #decoder = new HpackDecoder();
   #streams = new Map<number, Stream>();
   #nextId = 1;
   /** The most streams we open at once (our limit). */
@@ -63,16 +56,12 @@ export class H2Session {
   /** The server's SETTINGS_MAX_CONCURRENT_STREAMS (unknown until its SETTINGS: assume ours). */
   #peerMax = Infinity;
   #peerWindow = 65_535;
-  #peerMaxFrame = 16_384;
-  #connSendWindow = 65_535;
-  #connUnacked = 0;
-  /** The stream whose header block continues in CONTINUATION frames, and its fragments. */
-  #headerStream = 0;
-  #headerParts: Uint8Array[] = [];
-  #headerFlags = 0;
-  #headerBytes = 0;
-  #out: Uint8Array[] = [];
-  #flushing = false;
+  #sender: H2Sender;
+  #receiver = new H2Receiver({
+    stream: (id) => this.#streams.get(id),
+    send: (bytes) => this.#sender.send(bytes),
+    finish: (s, r) => this.#finish(s, r),
+  });
   #goaway = false;
   #closed = false;
   #onIdle: (s: H2Session) => void;
@@ -102,6 +91,10 @@ export class H2Session {
     options: { maxStreams: number; onIdle: (s: H2Session) => void; settingsTimeoutMs?: number },
   ) {
     this.#conn = conn;
+    this.#sender = new H2Sender(conn, {
+      closed: () => this.#closed,
+      lost: () => this.#connectionLost(),
+    });
     this.ready = new Promise<void>((resolve, reject) => {
       this.#ready = { resolve, reject, settled: false };
     });
@@ -114,9 +107,9 @@ export class H2Session {
       ...[0, 4],
       ...u32(STREAM_WINDOW), // SETTINGS_INITIAL_WINDOW_SIZE
     ];
-    this.#send(PREFACE);
-    this.#send(frame(SETTINGS, 0, 0, settings));
-    this.#send(frame(WINDOW_UPDATE, 0, 0, u32(CONN_WINDOW - 65_535)));
+    this.#sender.send(PREFACE);
+    this.#sender.send(frame(SETTINGS, 0, 0, settings));
+    this.#sender.send(frame(WINDOW_UPDATE, 0, 0, u32(CONN_WINDOW - 65_535)));
     this.#readLoop();
     this.#conn.unref(); // no stream yet: its pending read must not keep the process alive
     if (options.settingsTimeoutMs !== undefined) {
@@ -190,10 +183,10 @@ export class H2Session {
       const s = new Stream(id, deadline, resolve, this.#peerWindow, maxBody);
       this.#streams.set(id, s);
       const hasBody = body !== undefined && body.length > 0;
-      this.#sendHeaders(id, block, !hasBody);
+      this.#sender.headers(id, block, !hasBody);
       if (hasBody) {
         s.body = body;
-        this.#pump(s);
+        this.#sender.pump(s);
       }
     });
   }
@@ -202,7 +195,7 @@ export class H2Session {
   expire(now: number): void {
     for (const s of this.#streams.values()) {
       if (s.deadline > now) continue;
-      this.#send(frame(RST_STREAM, 0, s.id, u32(CANCEL)));
+      this.#sender.send(frame(RST_STREAM, 0, s.id, u32(CANCEL)));
       this.#finish(s, { status: 0, bytes: s.bytes, error: "timeout" });
     }
   }
@@ -215,78 +208,6 @@ export class H2Session {
   }
 
   // -------------------------------------------------------------------------
-
-  #sendHeaders(id: number, block: Uint8Array, endStream: boolean): void {
-    const max = this.#peerMaxFrame;
-    const es = endStream ? END_STREAM : 0;
-    if (block.length <= max) {
-      this.#send(frame(HEADERS, END_HEADERS | es, id, block));
-      return;
-    }
-    this.#send(frame(HEADERS, es, id, block.subarray(0, max)));
-    for (let p = max; p < block.length; p += max) {
-      const last = p + max >= block.length;
-      this.#send(frame(CONTINUATION, last ? END_HEADERS : 0, id, block.subarray(p, p + max)));
-    }
-  }
-
-  /** Sends as much of a stream's body as the windows allow. */
-  #pump(s: Stream): void {
-    const body = s.body;
-    if (body === undefined) return;
-    while (s.sent < body.length) {
-      const n = Math.min(
-        body.length - s.sent,
-        s.sendWindow,
-        this.#connSendWindow,
-        this.#peerMaxFrame,
-      );
-      if (n <= 0) return; // wait for WINDOW_UPDATE
-      const last = s.sent + n === body.length;
-      this.#send(frame(DATA, last ? END_STREAM : 0, s.id, body.subarray(s.sent, s.sent + n)));
-      s.sent += n;
-      s.sendWindow -= n;
-      this.#connSendWindow -= n;
-    }
-    s.body = undefined;
-  }
-
-  /** Queues bytes; one write at a time carries everything queued (frames of many streams). */
-  #send(bytes: Uint8Array): void {
-    if (this.#closed) return;
-    this.#out.push(bytes);
-    if (!this.#flushing) this.#flush();
-  }
-
-  async #flush(): Promise<void> {
-    this.#flushing = true;
-    // Let the other requests of this turn queue their frames: one write for all.
-    await Promise.resolve();
-    try {
-      while (this.#out.length > 0 && !this.#closed) {
-        const parts = this.#out;
-        this.#out = [];
-        let chunk: Uint8Array;
-        if (parts.length === 1) chunk = parts[0];
-        else {
-          let n = 0;
-          for (const p of parts) n += p.length;
-          chunk = new Uint8Array(n);
-          let at = 0;
-          for (const p of parts) {
-            chunk.set(p, at);
-            at += p.length;
-          }
-        }
-        let w = 0;
-        while (w < chunk.length) w += await this.#conn.write(w === 0 ? chunk : chunk.subarray(w));
-      }
-    } catch {
-      this.#connectionLost();
-    } finally {
-      this.#flushing = false;
-    }
-  }
 
   async #readLoop(): Promise<void> {
     try {
@@ -304,7 +225,7 @@ export class H2Session {
       }
     } catch (e) {
       if (e instanceof ProtocolError && !this.#closed) {
-        this.#send(frame(GOAWAY, 0, 0, [...u32(0), ...u32(0x1)]));
+        this.#sender.send(frame(GOAWAY, 0, 0, [...u32(0), ...u32(0x1)]));
         this.#fail((s) => (s.bytes > 0 ? "incomplete response" : "protocol error"));
         this.#closeConn();
         return;
@@ -375,19 +296,19 @@ export class H2Session {
   }
 
   #frame(type: number, flags: number, id: number, payload: Uint8Array): void {
-    if (this.#headerStream !== 0 && type !== CONTINUATION) {
+    if (this.#receiver.headerStream !== 0 && type !== CONTINUATION) {
       throw new ProtocolError("HTTP/2: header block interrupted");
     }
     switch (type) {
       case DATA:
-        return this.#data(flags, id, payload);
+        return this.#receiver.data(flags, id, payload);
       case HEADERS:
-        return this.#headers(flags, id, payload);
+        return this.#receiver.headers(flags, id, payload);
       case CONTINUATION:
-        if (id !== this.#headerStream || id === 0) {
+        if (id !== this.#receiver.headerStream || id === 0) {
           throw new ProtocolError("HTTP/2: stray CONTINUATION");
         }
-        return this.#headerPart(flags, id, payload, 9 + payload.length);
+        return this.#receiver.headerPart(flags, id, payload, 9 + payload.length);
       case RST_STREAM:
         return this.#reset(id, payload);
       case SETTINGS:
@@ -396,7 +317,7 @@ export class H2Session {
         throw new ProtocolError("HTTP/2: PUSH_PROMISE with push disabled");
       case PING:
         if (payload.length !== 8) throw new ProtocolError("HTTP/2: bad PING");
-        if ((flags & ACK) === 0) this.#send(frame(PING, ACK, 0, payload.slice()));
+        if ((flags & ACK) === 0) this.#sender.send(frame(PING, ACK, 0, payload.slice()));
         return;
       case GOAWAY:
         return this.#goAway(payload);
@@ -404,108 +325,6 @@ export class H2Session {
         return this.#windowUpdate(id, payload);
       default:
         return; // PRIORITY and unknown types are ignored
-    }
-  }
-
-  #data(flags: number, id: number, payload: Uint8Array): void {
-    if (id === 0) throw new ProtocolError("HTTP/2: DATA on stream 0");
-    const n = payload.length;
-    this.#connUnacked += n;
-    if (this.#connUnacked >= CONN_WINDOW / 2) {
-      this.#send(frame(WINDOW_UPDATE, 0, 0, u32(this.#connUnacked)));
-      this.#connUnacked = 0;
-    }
-    const s = this.#streams.get(id);
-    if (s === undefined) return; // reset or timed out already
-    s.bytes += 9 + n;
-    if (s.parts !== undefined) {
-      let from = 0;
-      let to = n;
-      if (flags & PADDED) {
-        if (n < 1 || payload[0] >= n) throw new ProtocolError("HTTP/2: bad DATA padding");
-        from = 1;
-        to = n - payload[0];
-      }
-      s.kept += to - from;
-      if (s.kept > s.maxBody) {
-        this.#send(frame(RST_STREAM, 0, id, u32(CANCEL)));
-        this.#finish(s, { status: 0, bytes: s.bytes, error: "body too large" });
-        return;
-      }
-      if (to > from) s.parts.push(payload.slice(from, to));
-    }
-    if (flags & END_STREAM) {
-      this.#finish(s, s.done());
-      return;
-    }
-    s.unacked += n;
-    if (s.unacked >= STREAM_WINDOW / 2) {
-      this.#send(frame(WINDOW_UPDATE, 0, id, u32(s.unacked)));
-      s.unacked = 0;
-    }
-  }
-
-  #headers(flags: number, id: number, payload: Uint8Array): void {
-    if (id === 0) throw new ProtocolError("HTTP/2: HEADERS on stream 0");
-    let from = 0;
-    let to = payload.length;
-    if (flags & PADDED) {
-      if (to < 1) throw new ProtocolError("HTTP/2: bad padding");
-      to -= payload[0];
-      from = 1;
-    }
-    if (flags & PRIORITY_FLAG) from += 5;
-    if (from > to) throw new ProtocolError("HTTP/2: bad HEADERS padding");
-    this.#headerStream = id;
-    this.#headerFlags = flags;
-    this.#headerParts = [];
-    this.#headerBytes = 0;
-    this.#headerPart(flags, id, payload.subarray(from, to), 9 + payload.length);
-  }
-
-  /** A fragment of a header block (HEADERS or CONTINUATION); decodes the block at END_HEADERS. */
-  #headerPart(flags: number, id: number, fragment: Uint8Array, wire: number): void {
-    this.#headerParts.push(fragment.slice());
-    this.#headerBytes += wire;
-    if ((flags & END_HEADERS) === 0) return;
-    this.#headerStream = 0;
-    const parts = this.#headerParts;
-    let block = parts[0];
-    if (parts.length > 1) {
-      let n = 0;
-      for (const q of parts) n += q.length;
-      block = new Uint8Array(n);
-      let at = 0;
-      for (const q of parts) {
-        block.set(q, at);
-        at += q.length;
-      }
-    }
-    // Decoded even for a stream we dropped: the dynamic table must stay in step.
-    const fields = this.#decoder.decode(block);
-    const s = this.#streams.get(id);
-    if (s === undefined) return;
-    s.bytes += this.#headerBytes;
-    if (s.status === 0) {
-      let status = 0;
-      for (const [name, value] of fields) {
-        if (name === ":status") {
-          status = Number(value);
-          break;
-        }
-      }
-      if (!(status >= 100 && status <= 999)) {
-        this.#send(frame(RST_STREAM, 0, id, u32(0x1)));
-        this.#finish(s, { status: 0, bytes: s.bytes, error: "protocol error" });
-        return;
-      }
-      if (status >= 200) {
-        s.status = status;
-        s.fields = fields;
-      } // 1xx: interim, the final head follows
-    }
-    if (this.#headerFlags & END_STREAM) {
-      this.#finish(s, s.done());
     }
   }
 
@@ -542,12 +361,12 @@ export class H2Session {
         for (const s of this.#streams.values()) s.sendWindow += delta;
       } else if (key === 5) {
         if (v < 16_384 || v > 16_777_215) throw new ProtocolError("HTTP/2: bad MAX_FRAME_SIZE");
-        this.#peerMaxFrame = v;
+        this.#sender.maxFrame = v;
       }
     }
-    this.#send(frame(SETTINGS, ACK, 0, []));
+    this.#sender.send(frame(SETTINGS, ACK, 0, []));
     this.#settle();
-    for (const s of this.#streams.values()) this.#pump(s);
+    for (const s of this.#streams.values()) this.#sender.pump(s);
     this.#onIdle(this);
   }
 
@@ -569,14 +388,14 @@ export class H2Session {
     if (payload.length !== 4) throw new ProtocolError("HTTP/2: bad WINDOW_UPDATE");
     const inc = readU32(payload, 0) & 0x7fffffff;
     if (id === 0) {
-      this.#connSendWindow += inc;
-      for (const s of this.#streams.values()) this.#pump(s);
+      this.#sender.connWindow += inc;
+      for (const s of this.#streams.values()) this.#sender.pump(s);
       return;
     }
     const s = this.#streams.get(id);
     if (s === undefined) return;
     s.sendWindow += inc;
-    this.#pump(s);
+    this.#sender.pump(s);
   }
 }
 
