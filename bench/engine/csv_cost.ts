@@ -15,8 +15,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
 import { startTargetProcess } from "./_target_process.ts";
+import { timedCliRun, type TimedFigures } from "./_timed_cli.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -39,66 +39,23 @@ try {
   Deno.exit(2);
 }
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = `${ROOT}examples/lunge.ts`;
-const READ = `${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src`;
-
 /** One run's figures. */
-interface Figures {
-  cpuS: number;
-  wallS: number;
-  maxRssMb: number;
-  requests: number;
-  rps: number;
-  served: number;
+interface Figures extends TimedFigures {
   rows?: number;
   csvMb?: number;
 }
 
 async function run(o: { url: string; dir: string; csv: boolean; served: () => Promise<number> }) {
   const json = `${o.dir}/r.json`, csv = `${o.dir}/r.csv`;
-  const before = await o.served();
-  const out = await new Deno.Command("/usr/bin/time", {
-    args: [
-      "-f",
-      "%U %S %e %M",
-      Deno.execPath(),
-      "run",
-      `--allow-net=${new URL(o.url).host}`,
-      `--allow-read=${READ}`,
-      `--allow-write=${json},${csv}`,
-      CLI,
-      "--url",
-      new URL("bytes/100", o.url).href,
-      "--rate",
-      String(rate),
-      "--duration",
-      `${seconds}s`,
-      "--pre-allocated-vus",
-      "100",
-      "--max-vus",
-      "200",
-      "--output",
-      json,
-      "-q",
-      ...(o.csv ? ["--out", `csv=${csv}`] : []),
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr).trim().split("\n");
-  const [user, sys, wall, rssKb] = stderr[stderr.length - 1].split(" ").map(Number);
-  const r = JSON.parse(await Deno.readTextFile(json));
-  const f: Figures = {
-    cpuS: user + sys,
-    wallS: wall,
-    maxRssMb: rssKb / 1024,
-    requests: r.metrics.totalRequests,
-    rps: r.metrics.requestsPerSecond,
-    served: (await o.served()) - before,
-  };
-  if (!r.passed) console.error(`run failed: ${r.error}`);
+  const f: Figures = await timedCliRun({
+    url: o.url,
+    json,
+    rate,
+    seconds,
+    served: o.served,
+    write: [csv],
+    args: o.csv ? ["--out", `csv=${csv}`] : [],
+  });
   if (o.csv) {
     const text = await Deno.readTextFile(csv);
     f.rows = text.split("\n").length - 2; // the header, and the empty string after the last \n

@@ -19,8 +19,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
 import { startTargetProcess } from "./_target_process.ts";
+import { timedCliRun, type TimedFigures } from "./_timed_cli.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -45,21 +45,11 @@ try {
   Deno.exit(2);
 }
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = `${ROOT}examples/lunge.ts`;
-const READ = `${ROOT}examples/lunge,${ROOT}mod.ts,${ROOT}src`;
-
 type Variant = "none" | "dashboard, no page" | "dashboard, page open";
 const VARIANTS: Variant[] = ["none", "dashboard, no page", "dashboard, page open"];
 
 /** One run's figures. */
-interface Figures {
-  cpuS: number;
-  wallS: number;
-  maxRssMb: number;
-  requests: number;
-  rps: number;
-  served: number;
+interface Figures extends TimedFigures {
   /** `tick` events the page received. */
   ticks?: number;
   /** Bytes of events it received. */
@@ -96,58 +86,24 @@ async function watch(url: string): Promise<{ ticks: number; bytes: number }> {
 async function run(
   o: { url: string; dir: string; variant: Variant; served: () => Promise<number> },
 ) {
-  const json = `${o.dir}/r.json`;
-  const before = await o.served();
   const port = freePort();
   const dash = o.variant === "none" ? [] : ["--dashboard", `127.0.0.1:${port}`];
-  const child = new Deno.Command("/usr/bin/time", {
-    args: [
-      "-f",
-      "%U %S %e %M",
-      Deno.execPath(),
-      "run",
-      `--allow-net=${new URL(o.url).host},127.0.0.1:${port}`,
-      `--allow-read=${READ}`,
-      `--allow-write=${json}`,
-      CLI,
-      "--url",
-      new URL("bytes/100", o.url).href,
-      "--rate",
-      String(rate),
-      "--duration",
-      `${seconds}s`,
-      "--pre-allocated-vus",
-      "100",
-      "--max-vus",
-      "200",
-      "--output",
-      json,
-      "-q",
-      ...dash,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
+  const done = timedCliRun({
+    url: o.url,
+    json: `${o.dir}/r.json`,
+    rate,
+    seconds,
+    served: o.served,
+    net: [`127.0.0.1:${port}`],
+    args: dash,
+  });
   const page = o.variant === "dashboard, page open"
     ? watch(`http://127.0.0.1:${port}/`)
     : undefined;
-  const out = await child.output();
+  const f: Figures = await done;
   const seen = await page;
-  const stderr = new TextDecoder().decode(out.stderr).trim().split("\n");
-  const [user, sys, wall, rssKb] = stderr[stderr.length - 1].split(" ").map(Number);
-  const r = JSON.parse(await Deno.readTextFile(json));
-  if (!r.passed) console.error(`run failed: ${r.error}`);
-  const f: Figures = {
-    cpuS: user + sys,
-    wallS: wall,
-    maxRssMb: rssKb / 1024,
-    requests: r.metrics.totalRequests,
-    rps: r.metrics.requestsPerSecond,
-    served: (await o.served()) - before,
-    ticks: seen?.ticks,
-    kb: seen && seen.bytes / 1024,
-  };
+  f.ticks = seen?.ticks;
+  f.kb = seen && seen.bytes / 1024;
   return f;
 }
 
